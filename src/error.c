@@ -1,0 +1,17 @@
+/* error.c — the last-error buffer (single-threaded: one wasm instance runs one call at a time). */
+#include "error.h"
+#include <stdarg.h>
+#include <stdio.h>
+
+static char wg__error[512];
+
+wg_status wg_fail(wg_status status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(wg__error, sizeof wg__error, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+const char *wg_last_error(void) { return wg__error; }
+void wg_clear_error(void) { wg__error[0] = 0; }

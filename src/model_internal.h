@@ -1,0 +1,18 @@
+/* model_internal.h — what model.c, gan.c, vae.c and checkpoint.c share but users do not call. */
+#ifndef WG_MODEL_INTERNAL_H
+#define WG_MODEL_INTERNAL_H
+#include "model.h"
+
+/* One training step on a batch already converted to floats (B, C*H*W); sets m->losses. */
+wg_status wg__gan_step(wg_model *m, const float *x, int batch);
+wg_status wg__vae_step(wg_model *m, const float *x, int batch);
+/* The gradients of one step for given noise, without the update (tests check them against
+ * finite differences of m->losses). Use the model's arena; reset it between calls. */
+wg_status wg__gan_grads(wg_model *m, const float *x, const float *z, int batch);
+wg_status wg__vae_grads(wg_model *m, const float *x, const float *eps, int batch);
+/* Draws a new permutation of the data order from the shuffle stream. */
+void wg__model_shuffle(wg_model *m);
+/* Makes sure the data order covers n images (a new dataset size starts a new order). */
+wg_status wg__model_prepare_order(wg_model *m, int n);
+
+#endif

@@ -1,0 +1,16 @@
+/* main.c — runs every native test suite and prints "N passed, N failed". */
+#include "test.h"
+
+int wg_test_failed_flag, wg_tests_passed, wg_tests_failed;
+
+#define SUITES(X) X(mathf) X(rng) X(gemm) X(layers) X(losses) X(optim) X(json) X(safetensors) \
+                  X(idx) X(models)
+#define DECLARE(name) void suite_##name(void);
+SUITES(DECLARE)
+
+int main(void) {
+#define CALL(name) printf("# suite %s\n", #name); suite_##name();
+  SUITES(CALL)
+  printf("%d passed, %d failed\n", wg_tests_passed, wg_tests_failed);
+  return wg_tests_failed ? 1 : 0;
+}

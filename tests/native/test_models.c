@@ -1,0 +1,231 @@
+/* test_models.c — model configs, the GAN and VAE gradients end to end, checkpoints and
+ * determinism of training. */
+#include <stdlib.h>
+#include <string.h>
+#include "gradcheck.h"
+#include "model_internal.h"
+#include "safetensors.h"
+#include "test.h"
+
+static const char *TINY_GAN = "{\"model\":\"gan\",\"height\":4,\"width\":3,\"channels\":1,\"latent\":3,"
+                              "\"hidden\":[5],\"disc_hidden\":[6],\"seed\":3}";
+static const char *TINY_VAE = "{\"model\":\"vae\",\"height\":4,\"width\":3,\"channels\":1,\"latent\":2,"
+                              "\"hidden\":[5],\"seed\":4}";
+
+static wg_dataset *tiny_dataset(int n, unsigned seed) {
+  wg_dataset *ds = wg_dataset_create(n, 4, 3, 1, 0);
+  for (int i = 0; i < n * 12; i++) { seed = seed * 1664525u + 1013904223u; ds->pixels[i] = (uint8_t)(seed >> 24); }
+  return ds;
+}
+
+static void test_config_errors(void) {
+  const char *cases[] = {
+    "{\"model\":\"diffusion\"}", "unknown model \"diffusion\"",
+    "{\"latent\":3}", "missing \"model\"",
+    "{\"model\":\"gan\",\"lr\":null}", "\"lr\" must be a finite number",
+    "{\"model\":\"gan\",\"lr\":-1}", "\"lr\" must be in",
+    "{\"model\":\"gan\",\"beta1\":1.5}", "\"beta1\" must be in",
+    "{\"model\":\"gan\",\"learning_rate\":0.1}", "unknown option \"learning_rate\"",
+    "{\"model\":\"gan\",\"channels\":2}", "\"channels\" must be 1",
+    "{\"model\":\"gan\",\"latent\":2.5}", "whole number",
+    "{\"model\":\"gan\",\"encoder\":[]}", "not encoder/decoder",
+    "{\"model\":\"vae\",\"decoder\":[{\"type\":\"dense\",\"units\":784}]}", "must end with a sigmoid",
+    "{\"model\":\"gan\",\"generator\":[{\"type\":\"dense\",\"units\":10}]}", "generator outputs 10 values",
+    "{\"model\":\"gan\",", "not valid JSON",
+    "{\"model\":\"gan\",\"optimizer\":\"rmsprop\"}", "unknown optimizer",
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i += 2) {
+    wg_model *m = (wg_model *)1;
+    wg_status st = wg_model_create(cases[i], &m);
+    CHECK_MSG(st != WG_OK && m == NULL && strstr(wg_last_error(), cases[i + 1]), "%s -> %s", cases[i], wg_last_error());
+  }
+}
+
+static void test_canonical_config_round_trips(void) {
+  wg_model *m, *m2;
+  CHECK(wg_model_create("{\"model\":\"gan\"}", &m) == WG_OK);
+  const char *cfg = wg_model_config_json(m);
+  CHECK(strstr(cfg, "\"units\":256") && strstr(cfg, "\"momentum\":0.8") && strstr(cfg, "\"lr\":0.0002"));
+  CHECK(wg_model_create(cfg, &m2) == WG_OK);
+  CHECK(strcmp(cfg, wg_model_config_json(m2)) == 0);
+  CHECK(m->nets[0].n_params == m2->nets[0].n_params);
+  /* Classic MLP GAN sizes: G 100-256-512-1024-784 with 3 batch norms, D 784-512-256-1. */
+  CHECK(m->nets[0].n_params == (size_t)(100 * 256 + 256 + 512 + 256 * 512 + 512 + 1024 + 512 * 1024 + 1024 + 2048 + 1024 * 784 + 784));
+  CHECK(m->nets[1].n_params == (size_t)(784 * 512 + 512 + 512 * 256 + 256 + 256 + 1));
+  wg_model_free(m); wg_model_free(m2);
+}
+
+typedef struct { wg_model *m; const float *x, *noise; int batch, which; } step_ctx;
+
+static double gan_loss(void *p) {
+  step_ctx *c = p;
+  wg_arena_reset(&c->m->arena);
+  wg__gan_grads(c->m, c->x, c->noise, c->batch);
+  return c->m->losses[c->which == 0 ? 1 : 0];   /* G's loss for G's params, D's for D's */
+}
+
+static double vae_loss(void *p) {
+  step_ctx *c = p;
+  wg_arena_reset(&c->m->arena);
+  wg__vae_grads(c->m, c->x, c->noise, c->batch);
+  return c->m->losses[0];
+}
+
+static int check_model_grads(wg_model *m, wg_loss_fn fn, step_ctx *c) {
+  int bad = 0;
+  for (int k = 0; k < 2; k++) {
+    c->which = k;
+    fn(c);
+    wg_net *net = &m->nets[k];
+    float *g = malloc(sizeof(float) * net->n_params);
+    memcpy(g, net->grads, sizeof(float) * net->n_params);
+    bad += gradcheck(net->name, net->params, (int)net->n_params, g, fn, c, 1e-2f, 2e-4, 3e-2, 120);
+    free(g);
+  }
+  return bad;
+}
+
+static void test_gan_gradients(void) {
+  wg_model *m;
+  CHECK(wg_model_create(TINY_GAN, &m) == WG_OK);
+  float x[6 * 12], z[6 * 3];
+  unsigned seed = 8;
+  fill_uniform(x, 72, -1.f, 1.f, &seed);
+  fill_uniform(z, 18, -1.5f, 1.5f, &seed);
+  step_ctx c = {m, x, z, 6, 0};
+  int bad = check_model_grads(m, gan_loss, &c);
+  wg_model_free(m);
+  CHECK(bad == 0);
+}
+
+static void test_vae_gradients(void) {
+  wg_model *m;
+  CHECK(wg_model_create(TINY_VAE, &m) == WG_OK);
+  float x[5 * 12], eps[5 * 2];
+  unsigned seed = 9;
+  fill_uniform(x, 60, 0.f, 1.f, &seed);
+  fill_uniform(eps, 10, -1.5f, 1.5f, &seed);
+  step_ctx c = {m, x, eps, 5, 0};
+  int bad = check_model_grads(m, vae_loss, &c);
+  wg_model_free(m);
+  CHECK(bad == 0);
+}
+
+static void test_train_errors(void) {
+  wg_model *m;
+  CHECK(wg_model_create(TINY_GAN, &m) == WG_OK);
+  wg_dataset *ds = tiny_dataset(10, 1);
+  wg_dataset *wrong = wg_dataset_create(10, 5, 3, 1, 0);
+  CHECK(wg_model_train(m, ds, 1, 1) == WG_ERR_ARG && strstr(wg_last_error(), "batch size"));
+  CHECK(wg_model_train(m, ds, 1, 11) == WG_ERR_ARG && strstr(wg_last_error(), "larger than the dataset"));
+  CHECK(wg_model_train(m, wrong, 1, 4) == WG_ERR_MISMATCH && strstr(wg_last_error(), "5x3x1"));
+  CHECK(wg_model_encode(m, NULL, 1, NULL, NULL) == WG_ERR_STATE);
+  CHECK(m->step == 0);
+  wg_dataset_free(ds); wg_dataset_free(wrong); wg_model_free(m);
+}
+
+static uint8_t *save(wg_model *m, size_t *len) {
+  uint8_t *b = NULL;
+  if (wg_model_save(m, &b, len) != WG_OK) return NULL;
+  return b;
+}
+
+static void test_determinism_and_resume(void) {
+  const char *cfgs[2] = {TINY_GAN, TINY_VAE};
+  for (int k = 0; k < 2; k++) {
+    wg_dataset *ds = tiny_dataset(23, 5);
+    wg_model *a, *b;
+    CHECK(wg_model_create(cfgs[k], &a) == WG_OK && wg_model_create(cfgs[k], &b) == WG_OK);
+    CHECK(wg_model_train(a, ds, 12, 4) == WG_OK);   /* crosses epoch boundaries (23 / 4) */
+    CHECK(wg_model_train(b, ds, 5, 4) == WG_OK);
+    size_t lb, la;
+    uint8_t *mid = save(b, &lb);
+    wg_model *c;
+    CHECK(mid && wg_model_load(mid, lb, &c) == WG_OK);
+    CHECK(c->step == 5);
+    CHECK(wg_model_train(c, ds, 7, 4) == WG_OK);
+    uint8_t *straight = save(a, &la), *resumed = save(c, &lb);
+    CHECK(straight && resumed && la == lb && memcmp(straight, resumed, la) == 0);
+    free(mid); free(straight); free(resumed);
+    wg_model_free(a); wg_model_free(b); wg_model_free(c); wg_dataset_free(ds);
+  }
+}
+
+/* Rewrites a checkpoint with one metadata value replaced (or one tensor's name changed). */
+static uint8_t *rewrite(const uint8_t *bytes, size_t len, const char *key, const char *value,
+                        const char *rename_from, const char *rename_to, size_t *out_len) {
+  wg_st_file f;
+  if (wg_st_read(bytes, len, &f)) return NULL;
+  wg_st_writer w; wg_st_writer_init(&w);
+  for (int i = 0; i < f.n_meta; i++)
+    wg_st_add_meta(&w, f.meta_keys[i], strcmp(f.meta_keys[i], key) == 0 ? value : f.meta_values[i]);
+  float **copies = calloc((size_t)f.n_tensors, sizeof(float *));
+  for (int i = 0; i < f.n_tensors; i++) {
+    copies[i] = malloc(sizeof(float) * (size_t)(f.tensors[i].count + 1));
+    wg_st_copy(&f.tensors[i], copies[i]);
+    const char *name = rename_from && strcmp(f.tensors[i].name, rename_from) == 0 ? rename_to : f.tensors[i].name;
+    wg_st_add_tensor(&w, name, f.tensors[i].shape, f.tensors[i].rank, copies[i]);
+  }
+  uint8_t *out = NULL;
+  wg_st_finish(&w, &out, out_len);
+  wg_st_writer_free(&w);
+  for (int i = 0; i < f.n_tensors; i++) free(copies[i]);
+  free(copies);
+  wg_st_file_free(&f);
+  return out;
+}
+
+static void test_checkpoint_errors(void) {
+  wg_model *m, *other;
+  CHECK(wg_model_create(TINY_GAN, &m) == WG_OK);
+  size_t len, len2;
+  uint8_t *b = save(m, &len);
+  CHECK(b != NULL);
+  wg_model *out = (wg_model *)1;
+  for (size_t cut = 0; cut < len; cut += len / 13 + 1) {   /* truncated anywhere */
+    CHECK(wg_model_load(b, cut, &out) != WG_OK && out == NULL);
+  }
+  uint8_t *v2 = rewrite(b, len, "format_version", "2", NULL, NULL, &len2);
+  CHECK(wg_model_load(v2, len2, &out) == WG_ERR_FORMAT && strstr(wg_last_error(), "newer"));
+  free(v2);
+  uint8_t *nf = rewrite(b, len, "format", "pytorch", NULL, NULL, &len2);
+  CHECK(wg_model_load(nf, len2, &out) == WG_ERR_FORMAT && strstr(wg_last_error(), "not a wasmgen checkpoint"));
+  free(nf);
+  /* Another architecture's config with these tensors: shape mismatch named. */
+  const char *bigger = "{\"model\":\"gan\",\"height\":4,\"width\":3,\"channels\":1,\"latent\":4,"
+                       "\"hidden\":[5],\"disc_hidden\":[6],\"seed\":3}";
+  CHECK(wg_model_create(bigger, &other) == WG_OK);
+  uint8_t *arch = rewrite(b, len, "config", wg_model_config_json(other), NULL, NULL, &len2);
+  CHECK(wg_model_load(arch, len2, &out) == WG_ERR_MISMATCH && strstr(wg_last_error(), "G.0.weight") &&
+        strstr(wg_last_error(), "[5, 3]") && strstr(wg_last_error(), "[5, 4]"));
+  free(arch);
+  uint8_t *ren = rewrite(b, len, "", "", "D.2.bias", "D.9.bias", &len2);
+  CHECK(wg_model_load(ren, len2, &out) == WG_ERR_MISMATCH && strstr(wg_last_error(), "D.2.bias"));
+  free(ren);
+  free(b);
+  wg_model_free(m); wg_model_free(other);
+}
+
+static void test_sample_and_decode(void) {
+  wg_model *m;
+  CHECK(wg_model_create(TINY_VAE, &m) == WG_OK);
+  float a[3 * 12], b[3 * 12], mu[6], lv[6];
+  CHECK(wg_model_sample(m, 3, 77, a) == WG_OK && wg_model_sample(m, 3, 77, b) == WG_OK);
+  CHECK(memcmp(a, b, sizeof a) == 0);
+  for (int i = 0; i < 36; i++) CHECK(a[i] >= 0.f && a[i] <= 1.f);
+  CHECK(wg_model_sample(m, 3, 78, b) == WG_OK && memcmp(a, b, sizeof a) != 0);
+  CHECK(wg_model_encode(m, a, 3, mu, lv) == WG_OK);
+  CHECK(wg_model_sample(m, 0, 1, a) == WG_ERR_ARG);
+  wg_model_free(m);
+}
+
+void suite_models(void) {
+  RUN(test_config_errors);
+  RUN(test_canonical_config_round_trips);
+  RUN(test_gan_gradients);
+  RUN(test_vae_gradients);
+  RUN(test_train_errors);
+  RUN(test_determinism_and_resume);
+  RUN(test_checkpoint_errors);
+  RUN(test_sample_and_decode);
+}
