@@ -45,7 +45,7 @@ stale() {
 if stale build/wasmgen.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
   echo "build.sh: emcc -> build/wasmgen.wasm"
   emcc "${COMMON[@]}" -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
-    -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sSTACK_SIZE=1MB "${SRC[@]}" -o build/wasmgen.wasm
+    -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB "${SRC[@]}" -o build/wasmgen.wasm
 fi
 
 TEST_SRC=(tests/native/*.c)

@@ -1,0 +1,111 @@
+// core.js — loads build/wasmgen.wasm and wraps its C ABI (ints, doubles, pointers) once.
+//
+// The same module works in Node, pages and workers: it is a standalone wasm file instantiated by
+// hand (no Emscripten JS glue), so the only import is the memory-growth notification. Heap views
+// are re-created after every call because memory growth replaces the underlying ArrayBuffer.
+//
+//   const core = await loadCore();          // or loadCore({ wasmBytes }) / loadCore({ wasmUrl })
+//   const ptr = core.malloc(16); core.free(ptr);
+//   core.check(core.exports.wg_api_model_train(m, ds, 10, 64));   // throws WasmgenError on failure
+
+const STATUS_NAMES = ['ok', 'invalid argument', 'bad format', 'out of memory', 'bad state', 'mismatch'];
+
+/** Error thrown for every failure reported by the C core; `message` is the C message. */
+export class WasmgenError extends Error {
+  constructor(message, status = 1) {
+    super(message);
+    this.name = 'WasmgenError';
+    this.status = status;
+    this.code = STATUS_NAMES[status] ?? 'error';
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+async function readWasmBytes(url) {
+  if (isNode && url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return readFile(url);
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new WasmgenError(`cannot load ${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export class Core {
+  constructor(instance) {
+    this.instance = instance;
+    this.exports = instance.exports;
+    this.memory = instance.exports.memory;
+    this.decoder = new TextDecoder();
+    this.encoder = new TextEncoder();
+  }
+
+  get u8() { return new Uint8Array(this.memory.buffer); }
+  get f32() { return new Float32Array(this.memory.buffer); }
+  get f64() { return new Float64Array(this.memory.buffer); }
+  get i32() { return new Int32Array(this.memory.buffer); }
+  get u32() { return new Uint32Array(this.memory.buffer); }
+
+  malloc(bytes) {
+    const p = this.exports.wg_api_malloc(bytes);
+    if (!p) throw new WasmgenError(`out of memory: cannot allocate ${bytes} bytes in the wasm heap`, 3);
+    return p;
+  }
+  free(ptr) { if (ptr) this.exports.wg_api_free(ptr); }
+
+  lastError() { return this.readString(this.exports.wg_api_last_error()); }
+  /** Throws the C core's last error when `status` is not 0. */
+  check(status) {
+    if (status !== 0) throw new WasmgenError(this.lastError(), status);
+  }
+  /** Throws the last error when a handle-returning call gave 0. */
+  checkHandle(handle) {
+    if (!handle) throw new WasmgenError(this.lastError(), 1);
+    return handle;
+  }
+
+  readString(ptr) {
+    const u8 = this.u8;
+    let end = ptr;
+    while (u8[end] !== 0) end++;
+    return this.decoder.decode(u8.subarray(ptr, end));
+  }
+  /** Copies a JS string into a NUL-terminated heap buffer; the caller frees it. */
+  allocString(s) {
+    const bytes = this.encoder.encode(s);
+    const p = this.malloc(bytes.length + 1);
+    this.u8.set(bytes, p);
+    this.u8[p + bytes.length] = 0;
+    return p;
+  }
+  allocBytes(bytes) {
+    const p = this.malloc(bytes.length);
+    this.u8.set(bytes, p);
+    return p;
+  }
+  /** Runs fn(ptr) with a temporary heap buffer of `bytes`, freeing it afterwards. */
+  withBuffer(bytes, fn) {
+    const p = this.malloc(bytes);
+    try { return fn(p); } finally { this.free(p); }
+  }
+  heapBytes() { return this.memory.buffer.byteLength; }
+}
+
+let cached = null;
+
+/**
+ * Instantiates the wasm core. Options: `wasmBytes` (ArrayBuffer/Uint8Array), `wasmUrl` (URL or
+ * string), else build/wasmgen.wasm next to this package. Reuses one instance unless `fresh`.
+ */
+export async function loadCore(options = {}) {
+  if (cached && !options.fresh && !options.wasmBytes && !options.wasmUrl) return cached;
+  const bytes = options.wasmBytes ??
+    await readWasmBytes(new URL(options.wasmUrl ?? '../build/wasmgen.wasm', import.meta.url));
+  const imports = { env: { emscripten_notify_memory_growth() {} } };
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  instance.exports._initialize?.();
+  const core = new Core(instance);
+  if (!options.fresh && !options.wasmBytes && !options.wasmUrl) cached = core;
+  return core;
+}
