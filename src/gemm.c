@@ -1,18 +1,44 @@
 /* gemm.c — packed, register-tiled GEMM on 4-wide vectors.
  *
- * Structure (GotoBLAS style): for each KC×NC block of B, pack it into NR-column panels
- * (contiguous, zero padded); for each MR-row strip of A, pack it into an MR×KC micro-panel; then a
- * micro-kernel keeps an MR×NR tile of C in registers and walks k. Transposed layouts differ only
- * in how the packing routines read A and B, so one micro-kernel serves all three layouts.
- * The tile accumulates from the current C values in increasing k, which is exactly the scalar
- * reference's order (see gemm.h).
+ * Structure (GotoBLAS style), used for everything except very narrow shapes:
+ *   for each NC-column block of op(B):
+ *     for each KC-deep slice of k (in increasing order):
+ *       pack op(B)[k-slice, column block] into NR-wide panels (contiguous, zero padded);
+ *       for each MR-row strip of op(A): pack it into an MR×KC micro-panel (k-major, so the
+ *       MR values of one k are adjacent), then run the MR×NR micro-kernel across all panels.
+ * The micro-kernel keeps a 4×8 tile of C in 8 registers and walks k, adding one product per k to
+ * each lane. Transposed layouts differ only in how the packing routines read A and B, so one
+ * kernel serves all three layouts.
+ *
+ * Narrow shapes (the N = 1 / M = 1 layers of small networks) would waste most of a 4×8 tile, so:
+ *   - N < NARROW_N: each C column is computed on its own without packing — 16 rows per step
+ *     vectorised over i for Aᵀ (tn), 4 interleaved scalar chains for A (nn, nt);
+ *   - M < MR with B not transposed: a "row" kernel vectorises over j and reads B rows in place.
+ *
+ * Determinism: every path computes c = ((c0 + a0·b0) + a1·b1) + ... in increasing k with one
+ * rounding per product and per sum, starting from the current C (or from +0 when accumulate == 0,
+ * exactly like wg_gemm_ref's `0.f + ...`). Blocking k into KC slices only stores the running sum
+ * in C between slices, which does not change any rounding. So every path matches wg_gemm_ref
+ * bit for bit (see gemm.h).
+ *
+ * Why 4×8: V8 on x64 gives wasm 15 usable xmm registers; 8 accumulators + 2 B vectors + A
+ * broadcasts + a product temporary fit without spills, while 6×8 (12 accumulators) spills in
+ * V8's unrolled loop copies. Measured alternatives that were not faster on Zen 3 + Node 20:
+ * 5×8/6×8 tiles, pre-broadcast A panels, k unrolled in C (V8 already unrolls the loop), reading
+ * A in place instead of packing it (Aᵀ rows at a 4 KB stride thrash L1), NC = 256.
  */
 #include "gemm.h"
 #include <stdlib.h>
 #include <string.h>
 #include "simd.h"
 
-enum { MR = 4, NR = 8, KC = 256, NC = 512 };
+enum {
+  MR = 4, NR = 8,   /* register tile of the main kernel */
+  KC = 256,         /* k slice: A micro-panel 4 KB + B panel 8 KB stay in L1 */
+  NC = 512,         /* column block of packed B (KC×NC floats = 512 KB) */
+  CR = 16,          /* rows per column-kernel strip (4 vectors) */
+  NARROW_N = 4      /* N below this uses the column kernel */
+};
 
 static float *wg__pack_a, *wg__pack_b;   /* MR×KC and KC×NC scratch, kept between calls */
 
@@ -27,24 +53,25 @@ void wg_gemm_release(void) {
   wg__pack_a = wg__pack_b = NULL;
 }
 
-/* Packs rows [i0, i0+mr) × k [k0, k0+kc) of op(A) into dst[k*MR + i], zero padding rows >= mr. */
-static void wg__pack_a_strip(float *dst, const float *A, int lda, int trans_a, int i0, int mr,
-                             int k0, int kc) {
+/* Packs rows [i0, i0+mr) × k [k0, k0+kc) of op(A) into dst[k*h + i] (h = panel height),
+ * zero padding rows mr..h-1. */
+static void wg__pack_a_strip(float *dst, int h, const float *A, int lda, int trans_a, int i0,
+                             int mr, int k0, int kc) {
   if (!trans_a) {
-    for (int i = 0; i < MR; i++) {
+    for (int i = 0; i < h; i++) {
       if (i < mr) {
         const float *row = A + (size_t)(i0 + i) * lda + k0;
-        for (int k = 0; k < kc; k++) dst[k * MR + i] = row[k];
+        for (int k = 0; k < kc; k++) dst[k * h + i] = row[k];
       } else {
-        for (int k = 0; k < kc; k++) dst[k * MR + i] = 0.f;
+        for (int k = 0; k < kc; k++) dst[k * h + i] = 0.f;
       }
     }
-  } else {
+  } else {   /* rows of A are k: copy contiguous runs */
     for (int k = 0; k < kc; k++) {
       const float *row = A + (size_t)(k0 + k) * lda + i0;
       int i = 0;
-      for (; i < mr; i++) dst[k * MR + i] = row[i];
-      for (; i < MR; i++) dst[k * MR + i] = 0.f;
+      for (; i < mr; i++) dst[k * h + i] = row[i];
+      for (; i < h; i++) dst[k * h + i] = 0.f;
     }
   }
 }
@@ -59,16 +86,16 @@ static void wg__pack_b_block(float *dst, const float *B, int ldb, int trans_b, i
     if (!trans_b) {
       for (int k = 0; k < kc; k++) {
         const float *row = B + (size_t)(k0 + k) * ldb + j0 + p * NR;
-        int j = 0;
         if (jw == NR) {
           wg_v4_store(panel + k * NR, wg_v4_load(row));
           wg_v4_store(panel + k * NR + 4, wg_v4_load(row + 4));
           continue;
         }
+        int j = 0;
         for (; j < jw; j++) panel[k * NR + j] = row[j];
         for (; j < NR; j++) panel[k * NR + j] = 0.f;
       }
-    } else {
+    } else {   /* B is N×K: each column of op(B) is a contiguous row */
       for (int j = 0; j < NR; j++) {
         if (j < jw) {
           const float *col = B + (size_t)(j0 + p * NR + j) * ldb + k0;
@@ -81,12 +108,18 @@ static void wg__pack_b_block(float *dst, const float *B, int ldb, int trans_b, i
   }
 }
 
-/* The MR×NR register tile: c (ldc) += a_panel · b_panel over kc, in increasing k. */
-static void wg__kernel_4x8(int kc, const float *a, const float *b, float *c, int ldc) {
-  wg_v4 c00 = wg_v4_load(c), c01 = wg_v4_load(c + 4);
-  wg_v4 c10 = wg_v4_load(c + ldc), c11 = wg_v4_load(c + ldc + 4);
-  wg_v4 c20 = wg_v4_load(c + 2 * ldc), c21 = wg_v4_load(c + 2 * ldc + 4);
-  wg_v4 c30 = wg_v4_load(c + 3 * ldc), c31 = wg_v4_load(c + 3 * ldc + 4);
+/* The MR×NR register tile: c (ldc) = (zero ? +0 : c) + a_panel · b_panel over kc, increasing k.
+ * Starting from zero in registers (first k slice of an overwrite) saves a memset pass over C. */
+static void wg__kernel_4x8(int kc, const float *a, const float *b, float *c, int ldc, int zero) {
+  wg_v4 c00, c01, c10, c11, c20, c21, c30, c31;
+  if (zero) {
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = wg_v4_zero();
+  } else {
+    c00 = wg_v4_load(c); c01 = wg_v4_load(c + 4);
+    c10 = wg_v4_load(c + ldc); c11 = wg_v4_load(c + ldc + 4);
+    c20 = wg_v4_load(c + 2 * ldc); c21 = wg_v4_load(c + 2 * ldc + 4);
+    c30 = wg_v4_load(c + 3 * ldc); c31 = wg_v4_load(c + 3 * ldc + 4);
+  }
   for (int k = 0; k < kc; k++) {
     wg_v4 b0 = wg_v4_load(b), b1 = wg_v4_load(b + 4);
     wg_v4 a0 = wg_v4_load_splat(a), a1 = wg_v4_load_splat(a + 1);
@@ -103,14 +136,129 @@ static void wg__kernel_4x8(int kc, const float *a, const float *b, float *c, int
   wg_v4_store(c + 3 * ldc, c30); wg_v4_store(c + 3 * ldc + 4, c31);
 }
 
+/* Column kernel for Aᵀ (tn): t[0..15] = (zero ? +0 : t) + Σ_k a[k*lda + 0..15] · b[k*bs], increasing
+ * k. Vectorised over rows (which are contiguous in Aᵀ), so it needs no packing. */
+static void wg__kernel_16x1(int kc, const float *a, size_t lda, const float *b, size_t bs, float *t,
+                            int zero) {
+  wg_v4 c0 = wg_v4_zero(), c1 = c0, c2 = c0, c3 = c0;
+  if (!zero) { c0 = wg_v4_load(t); c1 = wg_v4_load(t + 4); c2 = wg_v4_load(t + 8); c3 = wg_v4_load(t + 12); }
+  for (int k = 0; k < kc; k++) {
+    wg_v4 bk = wg_v4_load_splat(b);
+    c0 = wg_v4_add(c0, wg_v4_mul(wg_v4_load(a), bk));
+    c1 = wg_v4_add(c1, wg_v4_mul(wg_v4_load(a + 4), bk));
+    c2 = wg_v4_add(c2, wg_v4_mul(wg_v4_load(a + 8), bk));
+    c3 = wg_v4_add(c3, wg_v4_mul(wg_v4_load(a + 12), bk));
+    a += lda; b += bs;
+  }
+  wg_v4_store(t, c0); wg_v4_store(t + 4, c1); wg_v4_store(t + 8, c2); wg_v4_store(t + 12, c3);
+}
+
+/* N < NARROW_N (matrix·vector-like): a 4×8 tile would be mostly padding, and packing would cost
+ * more than the arithmetic. Each C column j is computed on its own, reading A in place:
+ *   Aᵀ (tn): rows are contiguous, so 16 rows at a time go through the column kernel;
+ *   A (nn, nt): rows are strided, so 4 rows run as 4 independent scalar chains (hides most of the
+ *   add latency; more rows thrash L1 when lda is a multiple of 1 KB, and vectorising over i would
+ *   need a transpose). */
+static void wg__gemm_narrow_n(int trans_a, int trans_b, int M, int N, int K, const float *A,
+                              int lda, const float *B, int ldb, float *C, int ldc, int accumulate) {
+  size_t bs = trans_b ? 1 : (size_t)ldb;   /* step between consecutive k of one op(B) column */
+  for (int j = 0; j < N; j++) {
+    const float *bj = trans_b ? B + (size_t)j * ldb : B + j;
+    float *cj = C + j;
+    int i = 0;
+    if (trans_a) {
+      float t[CR];
+      for (; i + CR <= M; i += CR) {
+        for (int r = 0; r < CR; r++) t[r] = accumulate ? cj[(size_t)(i + r) * ldc] : 0.f;
+        wg__kernel_16x1(K, A + i, (size_t)lda, bj, bs, t, 0);
+        for (int r = 0; r < CR; r++) cj[(size_t)(i + r) * ldc] = t[r];
+      }
+    } else {
+      for (; i + 4 <= M; i += 4) {
+        const float *a0 = A + (size_t)i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+        const float *b = bj;
+        float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+        if (accumulate) {
+          s0 = cj[(size_t)i * ldc]; s1 = cj[(size_t)(i + 1) * ldc];
+          s2 = cj[(size_t)(i + 2) * ldc]; s3 = cj[(size_t)(i + 3) * ldc];
+        }
+        for (int k = 0; k < K; k++) {
+          float bk = *b;
+          s0 = s0 + a0[k] * bk; s1 = s1 + a1[k] * bk; s2 = s2 + a2[k] * bk; s3 = s3 + a3[k] * bk;
+          b += bs;
+        }
+        cj[(size_t)i * ldc] = s0; cj[(size_t)(i + 1) * ldc] = s1;
+        cj[(size_t)(i + 2) * ldc] = s2; cj[(size_t)(i + 3) * ldc] = s3;
+      }
+    }
+    for (; i < M; i++) {   /* leftover rows: plain scalar chain */
+      float acc = accumulate ? cj[(size_t)i * ldc] : 0.f;
+      const float *b = bj;
+      for (int k = 0; k < K; k++) {
+        acc = acc + (trans_a ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]) * *b;
+        b += bs;
+      }
+      cj[(size_t)i * ldc] = acc;
+    }
+  }
+}
+
+/* M < MR, B not transposed: each C row is a vector sweep over j reading B rows in place
+ * (no packing: every B element is used by at most three rows). */
+static void wg__gemm_short_m(int trans_a, int M, int N, int K, const float *A, int lda,
+                             const float *B, int ldb, float *C, int ldc, int accumulate) {
+  size_t as = trans_a ? (size_t)lda : 1;   /* step between consecutive k of one op(A) row */
+  for (int i = 0; i < M; i++) {
+    const float *arow = trans_a ? A + i : A + (size_t)i * lda;
+    float *c = C + (size_t)i * ldc;
+    int j = 0;
+    for (; j + 16 <= N; j += 16) {   /* 16 columns: 4 independent add chains hide add latency */
+      wg_v4 c0 = wg_v4_zero(), c1 = c0, c2 = c0, c3 = c0;
+      if (accumulate) { c0 = wg_v4_load(c + j); c1 = wg_v4_load(c + j + 4); c2 = wg_v4_load(c + j + 8); c3 = wg_v4_load(c + j + 12); }
+      const float *a = arow, *b = B + j;
+      for (int k = 0; k < K; k++) {
+        wg_v4 ak = wg_v4_load_splat(a);
+        c0 = wg_v4_add(c0, wg_v4_mul(ak, wg_v4_load(b)));
+        c1 = wg_v4_add(c1, wg_v4_mul(ak, wg_v4_load(b + 4)));
+        c2 = wg_v4_add(c2, wg_v4_mul(ak, wg_v4_load(b + 8)));
+        c3 = wg_v4_add(c3, wg_v4_mul(ak, wg_v4_load(b + 12)));
+        a += as; b += ldb;
+      }
+      wg_v4_store(c + j, c0); wg_v4_store(c + j + 4, c1); wg_v4_store(c + j + 8, c2); wg_v4_store(c + j + 12, c3);
+    }
+    for (; j + 4 <= N; j += 4) {
+      wg_v4 c0 = accumulate ? wg_v4_load(c + j) : wg_v4_zero();
+      const float *a = arow, *b = B + j;
+      for (int k = 0; k < K; k++) { c0 = wg_v4_add(c0, wg_v4_mul(wg_v4_load_splat(a), wg_v4_load(b))); a += as; b += ldb; }
+      wg_v4_store(c + j, c0);
+    }
+    for (; j < N; j++) {
+      float acc = accumulate ? c[j] : 0.f;
+      const float *a = arow, *b = B + j;
+      for (int k = 0; k < K; k++) { acc = acc + *a * *b; a += as; b += ldb; }
+      c[j] = acc;
+    }
+  }
+}
+
 static void wg__gemm(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
                      const float *B, int ldb, float *C, int ldc, int accumulate) {
   if (M <= 0 || N <= 0) return;
-  if (!accumulate)
-    for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
-  if (K <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
+    return;
+  }
+  if (M < MR && !trans_b) {
+    wg__gemm_short_m(trans_a, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
+  if (N < NARROW_N) {
+    wg__gemm_narrow_n(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
   if (!wg__ensure_buffers()) {   /* out of memory: the scalar path needs no scratch */
-    wg_gemm_ref(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, 1);
+    wg_gemm_ref(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
   float edge[MR * NR];
@@ -118,20 +266,21 @@ static void wg__gemm(int trans_a, int trans_b, int M, int N, int K, const float 
     int nc = N - j0 < NC ? N - j0 : NC;
     for (int k0 = 0; k0 < K; k0 += KC) {
       int kc = K - k0 < KC ? K - k0 : KC;
+      int zero = k0 == 0 && !accumulate;   /* first slice of an overwrite: C is not read */
       wg__pack_b_block(wg__pack_b, B, ldb, trans_b, k0, kc, j0, nc);
       for (int i0 = 0; i0 < M; i0 += MR) {
         int mr = M - i0 < MR ? M - i0 : MR;
-        wg__pack_a_strip(wg__pack_a, A, lda, trans_a, i0, mr, k0, kc);
+        wg__pack_a_strip(wg__pack_a, MR, A, lda, trans_a, i0, mr, k0, kc);
         for (int p = 0; p * NR < nc; p++) {
           int jw = nc - p * NR < NR ? nc - p * NR : NR;
           float *c = C + (size_t)i0 * ldc + j0 + p * NR;
           const float *bp = wg__pack_b + (size_t)p * kc * NR;
           if (mr == MR && jw == NR) {
-            wg__kernel_4x8(kc, wg__pack_a, bp, c, ldc);
+            wg__kernel_4x8(kc, wg__pack_a, bp, c, ldc, zero);
           } else {   /* ragged edge: run the full tile on a copy, write back the valid part */
-            memset(edge, 0, sizeof edge);
-            for (int i = 0; i < mr; i++) memcpy(edge + i * NR, c + (size_t)i * ldc, sizeof(float) * jw);
-            wg__kernel_4x8(kc, wg__pack_a, bp, edge, NR);
+            if (!zero)
+              for (int i = 0; i < mr; i++) memcpy(edge + i * NR, c + (size_t)i * ldc, sizeof(float) * jw);
+            wg__kernel_4x8(kc, wg__pack_a, bp, edge, NR, zero);
             for (int i = 0; i < mr; i++) memcpy(c + (size_t)i * ldc, edge + i * NR, sizeof(float) * jw);
           }
         }
