@@ -1,0 +1,130 @@
+// bench.js — wasmgen's benchmark: our wasm core against peers measured in the same run.
+//
+//   npm run bench              # table with ratios
+//   npm run bench -- --json    # one JSON object
+//   npm run bench -- --quick   # shorter timings
+//
+// Workloads: single-thread GEMM in the three layouts training needs (A·B, A·Bᵀ, Aᵀ·B) at 256³ and
+// 1024³, and training throughput (images/s, batch 64) of each model. Peers: TF.js's wasm (XNNPACK,
+// SIMD, one thread in Node) and cpu backends, and PyTorch CPU on one thread when Debian's
+// python3-torch is installed (bench/peers-torch.py). Every figure is measured now, on this machine.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { init } from '../wasm/index.js';
+import { setBackend, tfjsGemm, tfjsMlpGan } from './peers-tfjs.js';
+
+const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
+const minSeconds = args.quick ? 0.3 : 1.0;
+const log = args.json ? () => {} : (...a) => console.error(...a);
+
+/** Our GEMM through the exported C ABI, on heap buffers filled with random values. */
+function ourGemm(core, layout, n) {
+  const bytes = n * n * 4;
+  const a = core.malloc(bytes), b = core.malloc(bytes), c = core.malloc(bytes);
+  try {
+    const f32 = core.f32;
+    for (let i = 0; i < n * n; i++) { f32[(a >> 2) + i] = Math.random() - 0.5; f32[(b >> 2) + i] = Math.random() - 0.5; }
+    const code = { nn: 0, nt: 1, tn: 2 }[layout];
+    core.exports.wg_api_gemm(code, n, n, n, a, b, c);   // warm-up (packing buffers, JIT tiers)
+    let iterations = 0;
+    const start = performance.now();
+    do {
+      core.exports.wg_api_gemm(code, n, n, n, a, b, c);
+      iterations++;
+    } while (performance.now() - start < minSeconds * 1000);
+    const seconds = (performance.now() - start) / 1000;
+    return { gflops: (2 * n ** 3 * iterations) / seconds / 1e9, iterations, seconds };
+  } finally {
+    core.free(a); core.free(b); core.free(c);
+  }
+}
+
+/** Training images/s of one of our models on built-in MNIST, plus the wasm heap it needed. */
+async function ourTraining(wg, config, { batch = 64, warmup = 3 } = {}) {
+  const data = await wg.loadDataset('mnist');
+  const model = wg.createModel(config);
+  model.trainSteps(data, warmup, batch);
+  let steps = 0;
+  const start = performance.now();
+  do { model.trainSteps(data, 5, batch); steps += 5; } while (performance.now() - start < minSeconds * 2000);
+  const seconds = (performance.now() - start) / 1000;
+  const result = { imagesPerSec: (steps * batch) / seconds, steps, seconds, arenaPeakMiB: model.arenaPeakBytes / 2 ** 20 };
+  model.dispose(); data.dispose();
+  return result;
+}
+
+function torchPeers(only) {
+  const script = fileURLToPath(new URL('./peers-torch.py', import.meta.url));
+  if (!fs.existsSync(script) || !fs.existsSync('/usr/bin/python3')) return { error: 'bench/peers-torch.py or /usr/bin/python3 missing' };
+  const r = spawnSync('/usr/bin/python3', [script, '--only', only.join(','), '--seconds', String(minSeconds * 2)], {
+    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+  });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').at(-1) };
+  try { return JSON.parse(r.stdout); } catch { return { error: 'unparseable output from peers-torch.py' }; }
+}
+
+const wg = await init();
+const report = { machine: { node: process.version, simd: wg.simd }, gemm: [], training: [] };
+
+// --- GEMM ---------------------------------------------------------------------------------
+const layouts = ['nn', 'nt', 'tn'];
+for (const n of [256, 1024]) {
+  for (const layout of layouts) {
+    log(`gemm ${layout} ${n}: wasmgen`);
+    report.gemm.push({ layout, n, wasmgen: ourGemm(wg.core, layout, n).gflops });
+  }
+}
+for (const backend of ['wasm', 'cpu']) {
+  const info = await setBackend(backend);
+  for (const row of report.gemm) {
+    log(`gemm ${row.layout} ${row.n}: tfjs-${backend}`);
+    const r = info.error ? info : await tfjsGemm(backend, row.layout, row.n, { minSeconds: backend === 'cpu' ? 0.3 : minSeconds, warmup: row.n === 1024 ? 0 : 1 });
+    row[`tfjs-${backend}`] = r.error ? null : r.gflops;
+  }
+}
+
+// --- Training ---------------------------------------------------------------------------------
+const MODELS = [
+  { name: 'mlp_gan', label: 'MLP GAN', config: { model: 'gan' }, tfjs: true },
+  { name: 'mlp_vae', label: 'MLP VAE', config: { model: 'vae' }, tfjs: false },
+];
+for (const m of MODELS) {
+  log(`training ${m.label}: wasmgen`);
+  const ours = await ourTraining(wg, m.config);
+  const row = { model: m.name, wasmgen: ours.imagesPerSec, wasmgenArenaPeakMiB: ours.arenaPeakMiB };
+  if (m.tfjs) {
+    for (const backend of ['wasm', 'cpu']) {
+      log(`training ${m.label}: tfjs-${backend}`);
+      await setBackend(backend);
+      const r = await tfjsMlpGan(backend, backend === 'cpu' ? { steps: 3, warmup: 1 } : { steps: args.quick ? 5 : 10, warmup: 2 });
+      row[`tfjs-${backend}`] = r.error ? null : r.imagesPerSec;
+    }
+  }
+  report.training.push(row);
+}
+log('training: pytorch (1 thread)');
+const torch = torchPeers(MODELS.map((m) => m.name));
+report.machine.torch = torch.error ? `unavailable: ${torch.error}` : `${torch.torch} (${torch.blas ?? 'blas?'}), ${torch.threads} thread`;
+for (const row of report.training) row['pytorch-1t'] = torch.results?.[row.model]?.images_per_sec ?? null;
+report.wasmHeapMiB = wg.heapBytes() / 2 ** 20;
+
+if (args.json) {
+  console.log(JSON.stringify(report));
+} else {
+  const fmt = (v, d = 1) => (v === null || v === undefined ? '   n/a' : v.toFixed(d).padStart(7));
+  const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x`.padStart(8) : '     n/a');
+  console.log(`\nwasmgen ${wg.simd}, Node ${process.version}; PyTorch: ${report.machine.torch}`);
+  console.log('\nGEMM, single thread, GFLOP/s');
+  console.log('layout   n    wasmgen  tfjs-wasm  tfjs-cpu   vs wasm   vs cpu');
+  for (const r of report.gemm) {
+    console.log(`${r.layout.padEnd(5)} ${String(r.n).padStart(5)}  ${fmt(r.wasmgen)}    ${fmt(r['tfjs-wasm'])}   ${fmt(r['tfjs-cpu'], 2)}  ${ratio(r.wasmgen, r['tfjs-wasm'])} ${ratio(r.wasmgen, r['tfjs-cpu'])}`);
+  }
+  console.log('\nTraining, batch 64, images/s (single thread)');
+  console.log('model       wasmgen  tfjs-wasm  tfjs-cpu  pytorch-1t   vs tfjs-wasm  vs pytorch  arena MiB');
+  for (const r of report.training) {
+    console.log(`${r.model.padEnd(9)} ${fmt(r.wasmgen, 0)}    ${fmt(r['tfjs-wasm'], 0)}   ${fmt(r['tfjs-cpu'], 0)}     ${fmt(r['pytorch-1t'], 0)}   ${ratio(r.wasmgen, r['tfjs-wasm'])}      ${ratio(r.wasmgen, r['pytorch-1t'])}  ${fmt(r.wasmgenArenaPeakMiB)}`);
+  }
+  console.log(`\nwasm heap after the run: ${report.wasmHeapMiB.toFixed(0)} MiB`);
+}
