@@ -110,7 +110,8 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   wg_st_add_meta(&w, "state", sb.failed ? "" : sb.data);
   free(sb.data);
   for (int i = 0; i < n; i++) {
-    int64_t shape[2] = {list[i].ref.shape[0], list[i].ref.shape[1]};
+    int64_t shape[4];
+    for (int d = 0; d < 4; d++) shape[d] = list[i].ref.shape[d];
     wg_st_add_tensor(&w, list[i].name, shape, list[i].ref.rank, list[i].ref.data);
   }
   wg_status st = sb.failed ? wg_fail(WG_ERR_NOMEM, "out of memory saving a checkpoint")
@@ -181,11 +182,11 @@ static wg_status wg__load_into(wg_model *m, const wg_st_file *f) {
     int same = t->rank == list[i].ref.rank;
     for (int d = 0; same && d < t->rank; d++) same = t->shape[d] == list[i].ref.shape[d];
     if (!same) {
-      char got[96] = "", want[64];
-      for (int d = 0; d < t->rank && d < 4; d++)
+      char got[128] = "", want[96] = "";
+      for (int d = 0; d < t->rank && d < 8; d++)
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%" PRId64, d ? ", " : "", t->shape[d]);
-      if (list[i].ref.rank == 2) snprintf(want, sizeof want, "%lld, %lld", list[i].ref.shape[0], list[i].ref.shape[1]);
-      else snprintf(want, sizeof want, "%lld", list[i].ref.shape[0]);
+      for (int d = 0; d < list[i].ref.rank; d++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", d ? ", " : "", list[i].ref.shape[d]);
       st = wg_fail(WG_ERR_MISMATCH, "checkpoint: tensor '%s' has shape [%s] but the model needs [%s]", list[i].name, got, want);
       break;
     }

@@ -52,6 +52,8 @@ wg_status wg__gan_grads(wg_model *m, const float *x, const float *z, int batch) 
   m->n_losses = 4;
   m->losses[0] = (float)(0.5 * (d_real + d_fake) / batch);
   m->losses[1] = (float)(g_loss / batch);
+  m->exact_losses[0] = 0.5 * (d_real + d_fake) / batch;
+  m->exact_losses[1] = g_loss / batch;
   m->losses[2] = wg__mean_sigmoid(logit_real, batch);
   m->losses[3] = wg__mean_sigmoid(logit_fake, batch);
   return WG_OK;

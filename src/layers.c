@@ -144,6 +144,25 @@ void wg_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *
   }
 }
 
+void wg_batchnorm_backward_eval(float *dx, float *dgamma, float *dbeta, const float *dy,
+                                const float *x, const float *gamma, const float *run_mean,
+                                const float *run_var, int B, int C, int S, float eps) {
+  for (int c = 0; c < C; c++) {
+    float is = 1.f / sqrtf(run_var[c] + eps), m = run_mean[c], sdy = 0.f, sdyx = 0.f;
+    for (int b = 0; b < B; b++) {
+      size_t off = ((size_t)b * C + c) * S;
+      for (int k = 0; k < S; k++) {
+        float g = dy[off + k];
+        sdy += g;
+        sdyx += g * ((x[off + k] - m) * is);
+        if (dx) dx[off + k] = g * gamma[c] * is;
+      }
+    }
+    if (dgamma) dgamma[c] += sdyx;
+    if (dbeta) dbeta[c] += sdy;
+  }
+}
+
 void wg_dropout_forward(float *y, float *mask, const float *x, int n, float p, wg_rng *rng) {
   float keep = 1.f / (1.f - p);
   for (int i = 0; i < n; i++) {

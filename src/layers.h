@@ -42,6 +42,12 @@ void wg_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *
                            const float *xhat, const float *invstd, const float *gamma,
                            int B, int C, int S);
 
+/* Backward of the eval-mode forward (running statistics are constants): for optimising inputs
+ * through a frozen network, e.g. latent search. */
+void wg_batchnorm_backward_eval(float *dx, float *dgamma, float *dbeta, const float *dy,
+                                const float *x, const float *gamma, const float *run_mean,
+                                const float *run_var, int B, int C, int S, float eps);
+
 /* Inverted dropout: mask holds 0 or 1/(1-p) per value, drawn from rng. */
 void wg_dropout_forward(float *y, float *mask, const float *x, int n, float p, wg_rng *rng);
 void wg_dropout_backward(float *dx, const float *dy, const float *mask, int n);

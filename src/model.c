@@ -7,6 +7,7 @@
 #include <string.h>
 #include "config.h"
 #include "model_internal.h"
+#include "presets.h"
 
 wg_dataset *wg_dataset_create(int n, int height, int width, int channels, int with_labels) {
   if (n <= 0 || height <= 0 || width <= 0 || (channels != 1 && channels != 3)) {
@@ -35,19 +36,7 @@ void wg_dataset_free(wg_dataset *ds) {
   free(ds->pixels); free(ds->labels); free(ds);
 }
 
-/* Preset layer lists, written as JSON so presets and user configs take one path. */
-static void wg__dense_stack(wg_strbuf *sb, const int *hidden, int n_hidden, const char *act,
-                            double bn_momentum, int out, const char *final_act) {
-  wg_strbuf_puts(sb, "[");
-  for (int i = 0; i < n_hidden; i++) {
-    wg_strbuf_printf(sb, "{\"type\":\"dense\",\"units\":%d},%s", hidden[i], act);
-    if (bn_momentum > 0) wg_strbuf_printf(sb, ",{\"type\":\"batchnorm\",\"momentum\":%g}", bn_momentum);
-    wg_strbuf_puts(sb, ",");
-  }
-  wg_strbuf_printf(sb, "{\"type\":\"dense\",\"units\":%d}", out);
-  if (final_act) wg_strbuf_printf(sb, ",%s", final_act);
-  wg_strbuf_puts(sb, "]");
-}
+static const char *wg__preset_names[] = {"gan", "vae", "dcgan", "convvae"};
 
 static wg_status wg__hidden_list(const wg_cfg *c, const char *key, const int *def, int n_def,
                                  int *out, int *n_out) {
@@ -67,13 +56,13 @@ static wg_status wg__hidden_list(const wg_cfg *c, const char *key, const int *de
 
 /* Builds net k from the config member `key`, or from the preset text when absent. */
 static wg_status wg__build_net(wg_model *m, int k, const wg_json *cfg, const char *key,
-                               const char *name, const char *preset, int in_features) {
+                               const char *name, const char *preset, int c, int h, int w) {
   const wg_json *spec = wg_json_get(cfg, key);
-  if (spec) return wg_net_build(&m->nets[k], name, spec, in_features);
+  if (spec) return wg_net_build(&m->nets[k], name, spec, c, h, w);
   wg_json *doc;
   wg_status st = wg_json_parse(preset, strlen(preset), &doc);
-  if (st) return st;
-  st = wg_net_build(&m->nets[k], name, doc, in_features);
+  if (st) return wg_fail(st, "internal: preset for %s is not valid JSON: %s", name, wg_last_error());
+  st = wg_net_build(&m->nets[k], name, doc, c, h, w);
   wg_json_free(doc);
   return st;
 }
@@ -103,7 +92,7 @@ static void wg__write_canonical(wg_model *m) {
   wg_strbuf sb = {0};
   const char *names[2][2] = {{"generator", "discriminator"}, {"encoder", "decoder"}};
   wg_strbuf_printf(&sb, "{\"model\":\"%s\",\"height\":%d,\"width\":%d,\"channels\":%d,\"latent\":%d,",
-                   m->kind == WG_MODEL_GAN ? "gan" : "vae", m->height, m->width, m->channels, m->latent);
+                   wg__preset_names[m->preset], m->height, m->width, m->channels, m->latent);
   wg_strbuf_printf(&sb, "\"optimizer\":\"%s\",\"lr\":", m->opt.kind == WG_OPTIM_ADAM ? "adam" : "sgd");
   wg_cfg_put_float(&sb, m->opt.lr);
   if (m->opt.kind == WG_OPTIM_ADAM) {
@@ -133,11 +122,12 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   if ((st = wg_cfg_only(&c, keys))) return st;
   const char *kind;
   if ((st = wg_cfg_str(&c, "model", NULL, &kind))) return st;
-  if (!kind) return wg_fail(WG_ERR_ARG, "config: missing \"model\" (\"gan\" or \"vae\")");
-  if (strcmp(kind, "gan") == 0) m->kind = WG_MODEL_GAN;
-  else if (strcmp(kind, "vae") == 0) m->kind = WG_MODEL_VAE;
-  else return wg_fail(WG_ERR_ARG, "config: unknown model \"%s\" (expected \"gan\" or \"vae\")", kind);
-  int gan = m->kind == WG_MODEL_GAN;
+  if (!kind) return wg_fail(WG_ERR_ARG, "config: missing \"model\" (\"gan\", \"vae\", \"dcgan\" or \"convvae\")");
+  int found = 0;
+  for (int i = 0; i < 4; i++) if (strcmp(kind, wg__preset_names[i]) == 0) { m->preset = (wg_preset_kind)i; found = 1; }
+  if (!found) return wg_fail(WG_ERR_ARG, "config: unknown model \"%s\" (expected \"gan\", \"vae\", \"dcgan\" or \"convvae\")", kind);
+  int gan = m->preset == WG_PRESET_GAN || m->preset == WG_PRESET_DCGAN;
+  m->kind = gan ? WG_MODEL_GAN : WG_MODEL_VAE;
   if (gan && (wg_json_get(cfg, "encoder") || wg_json_get(cfg, "decoder")))
     return wg_fail(WG_ERR_ARG, "config: a gan has \"generator\" and \"discriminator\", not encoder/decoder");
   if (!gan && (wg_json_get(cfg, "generator") || wg_json_get(cfg, "discriminator") || wg_json_get(cfg, "disc_hidden")))
@@ -150,7 +140,7 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   if ((st = wg_cfg_int(&c, "channels", 1, 1, 3, &v))) return st;
   if (v == 2) return wg_fail(WG_ERR_ARG, "config: \"channels\" must be 1 (grey) or 3 (RGB)");
   m->channels = (int)v;
-  if ((st = wg_cfg_int(&c, "latent", gan ? 100 : 20, 1, 4096, &v))) return st;
+  if ((st = wg_cfg_int(&c, "latent", wg_preset_default_latent(m->preset), 1, 4096, &v))) return st;
   m->latent = (int)v;
   if ((st = wg_cfg_int(&c, "seed", 1, 0, 9007199254740991.0, &v))) return st;
   m->seed = (uint64_t)v;
@@ -171,25 +161,22 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   if ((st = wg_cfg_num(&c, "momentum", 0.9, 0.0, 0.9999999, &v))) return st;
   m->opt.momentum = (float)v;
 
-  int P = wg_model_image_size(m);
-  int hidden[16], n_hidden, dh[16], n_dh;
-  static const int gan_g[] = {256, 512, 1024}, gan_d[] = {512, 256}, vae_h[] = {400};
-  if ((st = wg__hidden_list(&c, "hidden", gan ? gan_g : vae_h, gan ? 3 : 1, hidden, &n_hidden))) return st;
+  int hidden[16], n_hidden, dh[16], n_dh, def[16];
+  static const int gan_d[] = {512, 256};
+  int n_def = wg_preset_default_widths(m->preset, m->height, m->width, def);
+  if ((st = wg__hidden_list(&c, "hidden", def, n_def, hidden, &n_hidden))) return st;
   if ((st = wg__hidden_list(&c, "disc_hidden", gan_d, 2, dh, &n_dh))) return st;
-  const char *lrelu = "{\"type\":\"leaky_relu\",\"slope\":0.2}", *relu = "{\"type\":\"relu\"}";
+  if ((m->preset == WG_PRESET_DCGAN || m->preset == WG_PRESET_CONVVAE) && n_hidden < 1)
+    return wg_fail(WG_ERR_ARG, "config: \"hidden\" of a %s needs at least one channel width", kind);
+  wg_preset p = {m->preset, m->height, m->width, m->channels, m->latent, hidden, n_hidden, dh, n_dh};
   wg_strbuf p0 = {0}, p1 = {0};
-  if (gan) {
-    wg__dense_stack(&p0, hidden, n_hidden, lrelu, 0.8, P, "{\"type\":\"tanh\"}");
-    wg__dense_stack(&p1, dh, n_dh, lrelu, 0, 1, NULL);
-  } else {
-    wg__dense_stack(&p0, hidden, n_hidden, relu, 0, 2 * m->latent, NULL);
-    int rev[16];
-    for (int i = 0; i < n_hidden; i++) rev[i] = hidden[n_hidden - 1 - i];
-    wg__dense_stack(&p1, rev, n_hidden, relu, 0, P, "{\"type\":\"sigmoid\"}");
-  }
-  if (p0.failed || p1.failed) st = wg_fail(WG_ERR_NOMEM, "out of memory");
-  if (!st) st = wg__build_net(m, 0, cfg, gan ? "generator" : "encoder", gan ? "G" : "encoder", p0.data, gan ? m->latent : P);
-  if (!st) st = wg__build_net(m, 1, cfg, gan ? "discriminator" : "decoder", gan ? "D" : "decoder", p1.data, gan ? P : m->latent);
+  int need_preset = !wg_json_get(cfg, gan ? "generator" : "encoder") || !wg_json_get(cfg, gan ? "discriminator" : "decoder");
+  st = need_preset ? wg_preset_layers(&p, &p0, &p1) : WG_OK;
+  int C = m->channels, H = m->height, W = m->width, L = m->latent;
+  if (!st) st = gan ? wg__build_net(m, 0, cfg, "generator", "G", p0.data, L, 1, 1)
+                    : wg__build_net(m, 0, cfg, "encoder", "encoder", p0.data, C, H, W);
+  if (!st) st = gan ? wg__build_net(m, 1, cfg, "discriminator", "D", p1.data, C, H, W)
+                    : wg__build_net(m, 1, cfg, "decoder", "decoder", p1.data, L, 1, 1);
   free(p0.data); free(p1.data);
   if (st) return st;
   return wg__check_shapes(m);

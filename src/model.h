@@ -36,6 +36,7 @@ enum { WG_MAX_LOSSES = 4 };
 
 typedef struct {
   wg_model_kind kind;
+  int preset;                     /* wg_preset_kind: gan, vae, dcgan, convvae (for the config) */
   int height, width, channels, latent;
   wg_net nets[2];                 /* GAN: G, D.  VAE: encoder, decoder */
   wg_optim_config opt;
@@ -48,6 +49,7 @@ typedef struct {
   char *config_json;
   int n_losses;
   float losses[WG_MAX_LOSSES];    /* GAN: d_loss, g_loss, D(x), D(G(z)).  VAE: loss, recon, kl */
+  double exact_losses[2];         /* the first two losses unrounded, for gradient checks */
 } wg_model;
 
 wg_dataset *wg_dataset_create(int n, int height, int width, int channels, int with_labels);

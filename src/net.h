@@ -2,7 +2,10 @@
  *
  * A net is built from a JSON array of layer specs (the same config the JS API, CLI and page use):
  *   [{"type":"dense","units":256}, {"type":"leaky_relu","slope":0.2},
- *    {"type":"batchnorm","momentum":0.8}, {"type":"dropout","p":0.3}, {"type":"tanh"}, ...]
+ *    {"type":"batchnorm","momentum":0.8}, {"type":"dropout","p":0.3}, {"type":"tanh"},
+ *    {"type":"reshape","shape":[16,7,7]}, {"type":"conv_transpose2d","out_channels":8,"kernel":5,
+ *     "stride":2,"padding":2,"output_padding":1}, {"type":"conv2d",...}, {"type":"flatten"}, ...]
+ * Layers track (C, H, W) shapes; dense flattens its input implicitly.
  * Parameters, gradients and optimizer moments live in one allocation each, carved by the layer
  * table; batch-norm running statistics live in `state`. Parameters are named as PyTorch's
  * nn.Sequential state_dict would name them ("G.0.weight", "G.2.running_mean"), so checkpoints load
@@ -29,15 +32,21 @@
 
 typedef enum {
   WG_LAYER_DENSE, WG_LAYER_RELU, WG_LAYER_LEAKY_RELU, WG_LAYER_TANH, WG_LAYER_SIGMOID,
-  WG_LAYER_BATCHNORM, WG_LAYER_DROPOUT
+  WG_LAYER_BATCHNORM, WG_LAYER_DROPOUT, WG_LAYER_CONV2D, WG_LAYER_CONV_TRANSPOSE2D,
+  WG_LAYER_INSTANCENORM, WG_LAYER_UPSAMPLE, WG_LAYER_AVGPOOL, WG_LAYER_RESHAPE, WG_LAYER_FLATTEN
 } wg_layer_kind;
 
 typedef struct {
   wg_layer_kind kind;
-  int in_features, out_features;   /* per example */
+  int in_features, out_features;   /* per example: C*H*W */
+  int in_c, in_h, in_w, out_c, out_h, out_w;   /* shapes; a flat vector is (features, 1, 1) */
   float slope;                     /* leaky_relu */
-  float momentum, eps;             /* batchnorm */
+  float momentum, eps;             /* batchnorm, instancenorm (eps) */
   float p;                         /* dropout probability */
+  int kh, kw, sh, sw, ph, pw;      /* conv, conv_transpose, avgpool */
+  int oph, opw;                    /* conv_transpose output padding */
+  int bilinear;                    /* upsample: 0 nearest, 1 bilinear */
+  int affine;                      /* instancenorm with gamma/beta */
   size_t w_off, b_off;             /* into params/grads; weight (OUT, IN) or gamma (C); bias or beta */
   size_t n_w, n_b;                 /* counts; 0 when the layer has none */
   size_t stat_off;                 /* batchnorm: running mean then running var (C each) in state */
@@ -60,11 +69,13 @@ typedef struct {
 typedef struct {
   int batch;
   float *acts[WG_MAX_LAYERS + 1];  /* acts[i] = input of layer i (B, in_features); acts[n] = output */
-  float *aux[WG_MAX_LAYERS];       /* batchnorm: xhat (B, C) then invstd (C); dropout: mask */
+  float *aux[WG_MAX_LAYERS];       /* batch/instance norm: xhat then invstd; dropout: mask */
 } wg_frame;
 
-/* Parses the layer list and allocates zeroed buffers. On error nothing stays allocated. */
-wg_status wg_net_build(wg_net *net, const char *name, const wg_json *spec, int in_features);
+/* Parses the layer list for inputs of shape (C, H, W) — a flat vector is (features, 1, 1) — and
+ * allocates zeroed buffers. On error nothing stays allocated. */
+wg_status wg_net_build(wg_net *net, const char *name, const wg_json *spec, int in_c, int in_h,
+                       int in_w);
 void wg_net_free(wg_net *net);
 /* PyTorch's defaults: Linear weights and biases U(-1/sqrt(in), 1/sqrt(in)); BN gamma 1, beta 0,
  * running mean 0, running var 1. */
@@ -85,7 +96,7 @@ void wg_net_zero_grads(wg_net *net);
 void wg_net_update(wg_net *net, const wg_optim_config *cfg);
 
 /* Name of parameter/state tensor k of layer i ("G.0.weight" ...) for checkpoints. */
-typedef struct { const char *suffix; float *data; size_t count; int rank; long long shape[2]; } wg_tensor_ref;
+typedef struct { const char *suffix; float *data; size_t count; int rank; long long shape[4]; } wg_tensor_ref;
 /* Fills up to 4 tensor refs of layer i (weight, bias, running_mean, running_var) and returns the count. */
 int wg_net_layer_tensors(const wg_net *net, int i, wg_tensor_ref *out);
 

@@ -64,6 +64,8 @@ wg_status wg__vae_grads(wg_model *m, const float *x, const float *eps, int batch
 
   m->n_losses = 3;
   m->losses[0] = (float)((recon + kl) / batch);
+  m->exact_losses[0] = (recon + kl) / batch;
+  m->exact_losses[1] = recon / batch;
   m->losses[1] = (float)(recon / batch);
   m->losses[2] = (float)(kl / batch);
   return WG_OK;

@@ -92,6 +92,31 @@ export class Core {
   heapBytes() { return this.memory.buffer.byteLength; }
 }
 
+/**
+ * The few WASI calls libc may reach (an assert in a third-party header, say): text written to
+ * stdout/stderr goes to the console, and an exit becomes an exception instead of a dead tab.
+ */
+function wasiStubs(getMemory) {
+  const ENOSYS = 52;
+  return {
+    fd_write(fd, iovs, iovsLen, nwrittenPtr) {
+      const view = new DataView(getMemory().buffer);
+      let text = '', total = 0;
+      for (let i = 0; i < iovsLen; i++) {
+        const ptr = view.getUint32(iovs + 8 * i, true), len = view.getUint32(iovs + 8 * i + 4, true);
+        text += new TextDecoder().decode(new Uint8Array(getMemory().buffer, ptr, len));
+        total += len;
+      }
+      view.setUint32(nwrittenPtr, total, true);
+      if (fd === 1 || fd === 2) console.error(`[wasmgen core] ${text.trimEnd()}`);
+      return 0;
+    },
+    fd_close: () => 0,
+    fd_seek: () => ENOSYS,
+    proc_exit(code) { throw new WasmgenError(`the wasm core stopped (exit ${code}); this is a bug, please report it`, 4); },
+  };
+}
+
 let cached = null;
 
 /**
@@ -102,8 +127,9 @@ export async function loadCore(options = {}) {
   if (cached && !options.fresh && !options.wasmBytes && !options.wasmUrl) return cached;
   const bytes = options.wasmBytes ??
     await readWasmBytes(new URL(options.wasmUrl ?? '../build/wasmgen.wasm', import.meta.url));
-  const imports = { env: { emscripten_notify_memory_growth() {} } };
-  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  let memory = null;
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { emscripten_notify_memory_growth() {} }, wasi_snapshot_preview1: wasiStubs(() => memory) });
+  memory = instance.exports.memory;
   instance.exports._initialize?.();
   const core = new Core(instance);
   if (!options.fresh && !options.wasmBytes && !options.wasmUrl) cached = core;

@@ -165,7 +165,7 @@ static void test_net_backward_grad(void) {
   CHECK(wg_json_parse(spec, strlen(spec), &doc) == WG_OK);
   net_ctx c = {0};
   c.B = 4;
-  wg_status st = wg_net_build(&c.net, "N", doc, 7);
+  wg_status st = wg_net_build(&c.net, "N", doc, 7, 1, 1);
   wg_json_free(doc);
   CHECK(st == WG_OK);
   CHECK(c.net.out_features == 3 && c.net.n_params == (size_t)(7 * 6 + 6 + 12 + 6 * 5 + 5 + 5 * 3));
@@ -207,7 +207,7 @@ static void test_net_spec_errors(void) {
     wg_json *doc;
     CHECK(wg_json_parse(bad[i], strlen(bad[i]), &doc) == WG_OK);
     wg_net net;
-    wg_status st = wg_net_build(&net, "G", doc, 4);
+    wg_status st = wg_net_build(&net, "G", doc, 4, 1, 1);
     wg_json_free(doc);
     CHECK_MSG(st == WG_ERR_ARG && strstr(wg_last_error(), bad[i + 1]), "%s -> %s", bad[i], wg_last_error());
   }

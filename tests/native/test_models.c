@@ -61,14 +61,14 @@ static double gan_loss(void *p) {
   step_ctx *c = p;
   wg_arena_reset(&c->m->arena);
   wg__gan_grads(c->m, c->x, c->noise, c->batch);
-  return c->m->losses[c->which == 0 ? 1 : 0];   /* G's loss for G's params, D's for D's */
+  return c->m->exact_losses[c->which == 0 ? 1 : 0];   /* G's loss for G's params, D's for D's */
 }
 
 static double vae_loss(void *p) {
   step_ctx *c = p;
   wg_arena_reset(&c->m->arena);
   wg__vae_grads(c->m, c->x, c->noise, c->batch);
-  return c->m->losses[0];
+  return c->m->exact_losses[0];
 }
 
 static int check_model_grads(wg_model *m, wg_loss_fn fn, step_ctx *c) {
