@@ -11,7 +11,7 @@ import { init, toGrid, encodePng, WasmgenError } from '../wasm/index.js';
 import { ProgressReporter } from './progress.js';
 
 const USAGE = `usage:
-  wasmgen train --model gan|vae --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
+  wasmgen train --model gan|vae|dcgan|convvae --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
                 [--steps N | --epochs E] [--batch 64] [--seed S] [--lr X] [--latent N]
                 [--config model.json] [--resume model.safetensors]
                 [--save model.safetensors] [--samples grid.png] [--json]
@@ -21,6 +21,8 @@ const USAGE = `usage:
 
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.`;
+
+const MODELS = ['gan', 'vae', 'dcgan', 'convvae'];
 
 class UsageError extends Error {}
 
@@ -73,7 +75,7 @@ async function train(args) {
   if (o.resume && (o.model || o.config || o.lr || o.latent || o.seed)) {
     throw new UsageError('--resume continues a saved run with its own config; drop --model/--config/--lr/--latent/--seed');
   }
-  if (!o.resume && !o.model && !o.config) throw new UsageError('train needs --model gan|vae (or --config FILE, or --resume FILE)');
+  if (!o.resume && !o.model && !o.config) throw new UsageError('train needs --model gan|vae|dcgan|convvae (or --config FILE, or --resume FILE)');
   const steps = number('steps', o.steps, { integer: true, min: 1 });
   const epochs = number('epochs', o.epochs, { min: 0 });
   if (epochs === 0) throw new UsageError('--epochs must be > 0');
@@ -92,7 +94,7 @@ async function train(args) {
       }
     }
     if (o.model) {
-      if (o.model !== 'gan' && o.model !== 'vae') throw new UsageError(`unknown --model "${o.model}" (expected gan or vae)`);
+      if (!MODELS.includes(o.model)) throw new UsageError(`unknown --model "${o.model}" (expected ${MODELS.join(', ')})`);
       config.model = o.model;
     }
     if (o.seed !== undefined) config.seed = number('seed', o.seed, { integer: true, min: 0 });

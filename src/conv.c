@@ -10,26 +10,17 @@
 #include <string.h>
 #include "gemm.h"
 
-/* Scratch kept between calls (single-threaded core): two matrices per call at most. */
-static float *wg__scratch[2];
-static size_t wg__scratch_cap[2];
-
-static float *wg__scratch_get(int which, size_t floats) {
-  if (floats > wg__scratch_cap[which]) {
-    free(wg__scratch[which]);
-    wg__scratch[which] = malloc(sizeof(float) * floats);
-    wg__scratch_cap[which] = wg__scratch[which] ? floats : 0;
-  }
-  return wg__scratch[which];
+/* Two scratch matrices from the caller's arena; NULL when out of memory. */
+static int wg__scratch2(wg_arena *a, size_t n0, size_t n1, float **m0, float **m1) {
+  *m0 = wg_arena_floats(a, n0);
+  *m1 = wg_arena_floats(a, n1);
+  return *m0 && *m1;
 }
 
-void wg_conv_release(void) {
-  for (int i = 0; i < 2; i++) { free(wg__scratch[i]); wg__scratch[i] = NULL; wg__scratch_cap[i] = 0; }
-}
-
-/* Images per chunk so that a (rows, nb·P) matrix stays within ~4 Mi floats (16 MiB). */
+/* Images per chunk so that a (rows, nb·P) matrix stays within ~512 Ki floats (2 MiB): wide
+ * enough for an efficient GEMM, small enough for the memory budget of in-browser training. */
 static int wg__chunk(int B, size_t rows, size_t P) {
-  size_t budget = (size_t)1 << 22, per_image = rows * P;
+  size_t budget = (size_t)1 << 19, per_image = rows * P;
   size_t nb = per_image ? budget / per_image : (size_t)B;
   if (nb < 1) nb = 1;
   return nb > (size_t)B ? B : (int)nb;
@@ -111,31 +102,36 @@ static void wg__bias_grad(float *db, const float *dy, int B, int C, size_t P) {
 }
 
 wg_status wg_conv2d_forward(float *y, const float *x, const float *w, const float *b, int B,
-                            const wg_conv_geom *g) {
+                            const wg_conv_geom *g, wg_arena *scratch) {
   size_t K = (size_t)g->ic * g->kh * g->kw, P = (size_t)g->oh * g->ow;
   int nb = wg__chunk(B, K > (size_t)g->oc ? K : (size_t)g->oc, P);
+  wg_arena_mark mark = wg_arena_save(scratch);
+  float *col, *Y;
+  if (!wg__scratch2(scratch, K * nb * P, (size_t)g->oc * nb * P, &col, &Y))
+    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
-    float *col = wg__scratch_get(0, K * n * P), *Y = wg__scratch_get(1, (size_t)g->oc * n * P);
-    if (!col || !Y) return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
     wg__im2col(col, x + (size_t)b0 * g->ic * g->h * g->w, n, g->ic, g->h, g->w, g->oh, g->ow,
                g->kh, g->kw, g->sh, g->sw, g->ph, g->pw);
     wg_gemm_nn(g->oc, (int)(n * P), (int)K, w, (int)K, col, (int)(n * P), Y, (int)(n * P), 0);
     wg__from_matrix(y + (size_t)b0 * g->oc * P, Y, n, g->oc, P, b);
   }
+  wg_arena_restore(scratch, mark);
   return WG_OK;
 }
 
 wg_status wg_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
-                             const float *w, int B, const wg_conv_geom *g) {
+                             const float *w, int B, const wg_conv_geom *g, wg_arena *scratch) {
   size_t K = (size_t)g->ic * g->kh * g->kw, P = (size_t)g->oh * g->ow, HW = (size_t)g->h * g->w;
   if (db) wg__bias_grad(db, dy, B, g->oc, P);
   int nb = wg__chunk(B, K > (size_t)g->oc ? K : (size_t)g->oc, P);
+  wg_arena_mark mark = wg_arena_save(scratch);
+  float *col, *dY;
+  if (!wg__scratch2(scratch, K * nb * P, (size_t)g->oc * nb * P, &col, &dY))
+    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     int N = (int)(n * P);
-    float *col = wg__scratch_get(0, K * N), *dY = wg__scratch_get(1, (size_t)g->oc * N);
-    if (!col || !dY) return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
     wg__to_matrix(dY, dy + (size_t)b0 * g->oc * P, n, g->oc, P);
     if (dw) {
       wg__im2col(col, x + (size_t)b0 * g->ic * HW, n, g->ic, g->h, g->w, g->oh, g->ow, g->kh,
@@ -150,19 +146,22 @@ wg_status wg_conv2d_backward(float *dx, float *dw, float *db, const float *dy, c
                      g->ph, g->pw);
     }
   }
+  wg_arena_restore(scratch, mark);
   return WG_OK;
 }
 
 wg_status wg_conv_transpose2d_forward(float *y, const float *x, const float *w, const float *b,
-                                      int B, const wg_conv_geom *g) {
+                                      int B, const wg_conv_geom *g, wg_arena *scratch) {
   /* The adjoint of conv2d: col = Wᵀ·X, then col2im onto the output grid. */
   size_t KO = (size_t)g->oc * g->kh * g->kw, HW = (size_t)g->h * g->w, OP = (size_t)g->oh * g->ow;
   int nb = wg__chunk(B, KO > (size_t)g->ic ? KO : (size_t)g->ic, HW);
+  wg_arena_mark mark = wg_arena_save(scratch);
+  float *col, *X;
+  if (!wg__scratch2(scratch, KO * nb * HW, (size_t)g->ic * nb * HW, &col, &X))
+    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     int N = (int)(n * HW);
-    float *col = wg__scratch_get(0, KO * N), *X = wg__scratch_get(1, (size_t)g->ic * N);
-    if (!col || !X) return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
     wg__to_matrix(X, x + (size_t)b0 * g->ic * HW, n, g->ic, HW);
     wg_gemm_tn((int)KO, N, g->ic, w, (int)KO, X, N, col, N, 0);
     float *yb = y + (size_t)b0 * g->oc * OP;
@@ -176,20 +175,23 @@ wg_status wg_conv_transpose2d_forward(float *y, const float *x, const float *w, 
           for (size_t k = 0; k < OP; k++) p[k] += b[c];
         }
   }
+  wg_arena_restore(scratch, mark);
   return WG_OK;
 }
 
 wg_status wg_conv_transpose2d_backward(float *dx, float *dw, float *db, const float *dy,
                                        const float *x, const float *w, int B,
-                                       const wg_conv_geom *g) {
+                                       const wg_conv_geom *g, wg_arena *scratch) {
   size_t KO = (size_t)g->oc * g->kh * g->kw, HW = (size_t)g->h * g->w, OP = (size_t)g->oh * g->ow;
   if (db) wg__bias_grad(db, dy, B, g->oc, OP);
   int nb = wg__chunk(B, KO > (size_t)g->ic ? KO : (size_t)g->ic, HW);
+  wg_arena_mark mark = wg_arena_save(scratch);
+  float *dcol, *X;
+  if (!wg__scratch2(scratch, KO * nb * HW, (size_t)g->ic * nb * HW, &dcol, &X))
+    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     int N = (int)(n * HW);
-    float *dcol = wg__scratch_get(0, KO * N), *X = wg__scratch_get(1, (size_t)g->ic * N);
-    if (!dcol || !X) return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
     wg__im2col(dcol, dy + (size_t)b0 * g->oc * OP, n, g->oc, g->oh, g->ow, g->h, g->w, g->kh,
                g->kw, g->sh, g->sw, g->ph, g->pw);
     if (dw) {
@@ -201,6 +203,7 @@ wg_status wg_conv_transpose2d_backward(float *dx, float *dw, float *db, const fl
       wg__from_matrix(dx + (size_t)b0 * g->ic * HW, X, n, g->ic, HW, NULL);
     }
   }
+  wg_arena_restore(scratch, mark);
   return WG_OK;
 }
 

@@ -5,15 +5,17 @@
  * gradients and WRITES the input gradient (NULL skips it). Weights use PyTorch's layouts:
  * Conv2d (OC, IC, KH, KW), ConvTranspose2d (IC, OC, KH, KW). Convolutions lower to the packed
  * GEMM through im2col/col2im over chunks of the batch; chunking keeps scratch memory bounded
- * and does not change results (GEMM accumulates in increasing k across chunks). The four
- * convolution functions return WG_ERR_NOMEM when the scratch cannot grow, else WG_OK.
+ * and does not change results (GEMM accumulates in increasing k across chunks). Scratch comes
+ * from the caller's arena and is handed back before returning. The four convolution functions
+ * return WG_ERR_NOMEM when the scratch cannot be had, else WG_OK.
  *
  *   wg_conv_geom g = {IC, H, W, OC, OH, OW, KH, KW, SH, SW, PH, PW};
- *   wg_conv2d_forward(y, x, w, b, B, &g);
- *   wg_conv2d_backward(dx, dw, db, dy, x, w, B, &g);
+ *   wg_conv2d_forward(y, x, w, b, B, &g, &arena);
+ *   wg_conv2d_backward(dx, dw, db, dy, x, w, B, &g, &arena);
  */
 #ifndef WG_CONV_H
 #define WG_CONV_H
+#include "arena.h"
 #include "error.h"
 
 /* Geometry of a (transposed) convolution. For conv2d, (ic, h, w) is the input and (oc, oh, ow)
@@ -27,16 +29,17 @@ typedef struct {
 
 /* y (B, OC, OH, OW) = conv(x (B, IC, H, W), w (OC, IC, KH, KW)) + b (OC or NULL). */
 wg_status wg_conv2d_forward(float *y, const float *x, const float *w, const float *b, int B,
-                       const wg_conv_geom *g);
+                            const wg_conv_geom *g, wg_arena *scratch);
 wg_status wg_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
-                        const float *w, int B, const wg_conv_geom *g);
+                             const float *w, int B, const wg_conv_geom *g, wg_arena *scratch);
 
 /* y (B, OC, OH, OW) = conv_transpose(x (B, IC, H, W), w (IC, OC, KH, KW)) + b, where
  * OH = (H-1)*SH - 2*PH + KH + output_padding (the caller computes OH/OW). */
-wg_status wg_conv_transpose2d_forward(float *y, const float *x, const float *w, const float *b, int B,
-                                 const wg_conv_geom *g);
+wg_status wg_conv_transpose2d_forward(float *y, const float *x, const float *w, const float *b,
+                                      int B, const wg_conv_geom *g, wg_arena *scratch);
 wg_status wg_conv_transpose2d_backward(float *dx, float *dw, float *db, const float *dy,
-                                  const float *x, const float *w, int B, const wg_conv_geom *g);
+                                       const float *x, const float *w, int B,
+                                       const wg_conv_geom *g, wg_arena *scratch);
 
 /* Instance norm over each (image, channel) plane of S values; gamma/beta per channel or NULL.
  * Saves xhat (B, C, S) and invstd (B, C) for backward. */
@@ -59,8 +62,5 @@ void wg_avgpool2d_forward(float *y, const float *x, int N, int H, int W, int OH,
                           int KW, int SH, int SW, int PH, int PW);
 void wg_avgpool2d_backward(float *dx, const float *dy, int N, int H, int W, int OH, int OW,
                            int KH, int KW, int SH, int SW, int PH, int PW);
-
-/* Frees the im2col scratch kept between calls. */
-void wg_conv_release(void);
 
 #endif

@@ -48,6 +48,8 @@ static int wg__ensure_buffers(void) {
   return wg__pack_a && wg__pack_b;
 }
 
+int wg_gemm_reserve(void) { return wg__ensure_buffers(); }
+
 void wg_gemm_release(void) {
   free(wg__pack_a); free(wg__pack_b);
   wg__pack_a = wg__pack_b = NULL;

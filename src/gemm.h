@@ -27,7 +27,10 @@ void wg_gemm_tn(int M, int N, int K, const float *A, int lda, const float *B, in
 void wg_gemm_ref(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
                  const float *B, int ldb, float *C, int ldc, int accumulate);
 
-/* Releases the packing buffers (they are kept between calls to avoid per-call allocation). */
+/* Allocates the packing buffers now (they are kept between calls to avoid per-call allocation),
+ * so that later allocations are not interleaved with them; returns 0 when out of memory. */
+int wg_gemm_reserve(void);
+/* Releases the packing buffers. */
 void wg_gemm_release(void);
 
 #endif

@@ -27,15 +27,15 @@ void wg_dense_backward(float *dx, float *dw, float *db, const float *dy, const f
 void wg_relu_forward(float *y, const float *x, int n) {
   for (int i = 0; i < n; i++) y[i] = x[i] > 0.f ? x[i] : 0.f;
 }
-void wg_relu_backward(float *dx, const float *dy, const float *x, int n) {
-  for (int i = 0; i < n; i++) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+void wg_relu_backward(float *dx, const float *dy, const float *y, int n) {
+  for (int i = 0; i < n; i++) dx[i] = y[i] > 0.f ? dy[i] : 0.f;
 }
 
 void wg_leaky_relu_forward(float *y, const float *x, int n, float slope) {
   for (int i = 0; i < n; i++) y[i] = x[i] > 0.f ? x[i] : slope * x[i];
 }
-void wg_leaky_relu_backward(float *dx, const float *dy, const float *x, int n, float slope) {
-  for (int i = 0; i < n; i++) dx[i] = x[i] > 0.f ? dy[i] : slope * dy[i];
+void wg_leaky_relu_backward(float *dx, const float *dy, const float *y, int n, float slope) {
+  for (int i = 0; i < n; i++) dx[i] = y[i] > 0.f ? dy[i] : slope * dy[i];
 }
 
 void wg_tanh_forward(float *y, const float *x, int n) {

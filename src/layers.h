@@ -16,12 +16,12 @@ void wg_dense_forward(float *y, const float *x, const float *w, const float *b, 
 void wg_dense_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                        const float *w, int B, int IN, int OUT);
 
-/* Element-wise activations over n values. Backward reads whichever of x (input) or y (output)
- * it needs. */
+/* Element-wise activations over n values. Forward may run in place (y == x). Backward reads the
+ * output y only (y > 0 exactly when x > 0 for slopes >= 0), so the input need not be kept. */
 void wg_relu_forward(float *y, const float *x, int n);
-void wg_relu_backward(float *dx, const float *dy, const float *x, int n);
+void wg_relu_backward(float *dx, const float *dy, const float *y, int n);
 void wg_leaky_relu_forward(float *y, const float *x, int n, float slope);
-void wg_leaky_relu_backward(float *dx, const float *dy, const float *x, int n, float slope);
+void wg_leaky_relu_backward(float *dx, const float *dy, const float *y, int n, float slope);
 void wg_tanh_forward(float *y, const float *x, int n);
 void wg_tanh_backward(float *dx, const float *dy, const float *y, int n);
 void wg_sigmoid_forward(float *y, const float *x, int n);

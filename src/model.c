@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "gemm.h"
 #include "model_internal.h"
 #include "presets.h"
 
@@ -197,6 +198,9 @@ wg_status wg_model_create(const char *config_json, wg_model **out) {
     if (!m->config_json) st = wg_fail(WG_ERR_NOMEM, "out of memory");
   }
   if (st) { wg_model_free(m); return st; }
+  /* GEMM's packing buffers first, so the arena's first blocks sit together and coalesce when
+   * they are merged after the first step (less heap growth in the browser). */
+  wg_gemm_reserve();
   wg_rng init;
   wg_rng_seed(&init, m->seed, WG_STREAM_INIT);
   wg_net_init_params(&m->nets[0], &init);

@@ -351,7 +351,11 @@ float *wg_net_forward(wg_net *net, wg_arena *arena, wg_frame *fr, const float *x
     }
     size_t n_out = (size_t)batch * (size_t)L->out_features;
     int n = (int)n_out;
-    float *out = wg_arena_floats(arena, n_out);
+    /* Activations overwrite their input when it is our own buffer: no layer's backward reads
+     * its own output except these activations (BN keeps xhat, conv/dense read their inputs). */
+    int in_place = in != fr->acts[0] && (L->kind == WG_LAYER_RELU || L->kind == WG_LAYER_LEAKY_RELU ||
+                                         L->kind == WG_LAYER_TANH || L->kind == WG_LAYER_SIGMOID);
+    float *out = in_place ? in : wg_arena_floats(arena, n_out);
     if (!out) return NULL;
     float *p = net->params;
     float *w = p + L->w_off, *b = L->n_b ? p + L->b_off : NULL;
@@ -393,8 +397,8 @@ float *wg_net_forward(wg_net *net, wg_arena *arena, wg_frame *fr, const float *x
           memcpy(out, in, sizeof(float) * n_out);
         }
         break;
-      case WG_LAYER_CONV2D: if (wg_conv2d_forward(out, in, w, b, batch, &g)) return NULL; break;
-      case WG_LAYER_CONV_TRANSPOSE2D: if (wg_conv_transpose2d_forward(out, in, w, b, batch, &g)) return NULL; break;
+      case WG_LAYER_CONV2D: if (wg_conv2d_forward(out, in, w, b, batch, &g, arena)) return NULL; break;
+      case WG_LAYER_CONV_TRANSPOSE2D: if (wg_conv_transpose2d_forward(out, in, w, b, batch, &g, arena)) return NULL; break;
       case WG_LAYER_UPSAMPLE:
         if (L->bilinear) wg_upsample_bilinear2x_forward(out, in, batch * L->in_c, L->in_h, L->in_w);
         else wg_upsample_nearest2x_forward(out, in, batch * L->in_c, L->in_h, L->in_w);
@@ -414,7 +418,20 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
                           const float *dy, float *dx, int param_grads) {
   int batch = fr->batch;
   const float *grad = dy;
-  for (int i = upto - 1; i >= 0; i--) {
+  /* Two gradient buffers used in turn (a layer reads one and writes the other), handed back to
+   * the arena at the end: backward memory is two activations, not one per layer. */
+  size_t widest = 0;
+  for (int i = 1; i < upto; i++)
+    if ((size_t)net->layers[i].in_features > widest) widest = (size_t)net->layers[i].in_features;
+  wg_arena_mark mark = wg_arena_save(arena);
+  float *bufs[2] = {NULL, NULL};
+  if (widest) {
+    bufs[0] = wg_arena_floats(arena, widest * (size_t)batch);
+    bufs[1] = wg_arena_floats(arena, widest * (size_t)batch);
+    if (!bufs[0] || !bufs[1]) return wg_fail(WG_ERR_NOMEM, "out of memory in backward pass of %s", net->name);
+  }
+  wg_status st = WG_OK;
+  for (int i = upto - 1; i >= 0 && !st; i--) {
     wg_layer *L = &net->layers[i];
     size_t n_in = (size_t)batch * (size_t)L->in_features;
     int n = (int)n_in;
@@ -427,8 +444,7 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
       if (!dx && !param_grads) break;
       din = dx;   /* may be NULL: the first layer then only adds its parameter gradients */
     } else {
-      din = wg_arena_floats(arena, n_in);
-      if (!din) return wg_fail(WG_ERR_NOMEM, "out of memory in backward pass of %s", net->name);
+      din = grad == bufs[0] ? bufs[1] : bufs[0];
     }
     const float *in = fr->acts[i], *out = fr->acts[i + 1];
     float *p = net->params, *g = net->grads;
@@ -436,18 +452,19 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
     float *gw = param_grads && L->n_w ? g + L->w_off : NULL, *gb = param_grads && L->n_b ? g + L->b_off : NULL;
     int S = L->in_h * L->in_w;
     wg_conv_geom geom = wg__geom(L);
-    wg_status st = WG_OK;
     switch (L->kind) {
       case WG_LAYER_DENSE:
         wg_dense_backward(din, gw, gb, grad, in, w, batch, L->in_features, L->out_features);
         break;
-      case WG_LAYER_RELU: if (din) wg_relu_backward(din, grad, in, n); break;
-      case WG_LAYER_LEAKY_RELU: if (din) wg_leaky_relu_backward(din, grad, in, n, L->slope); break;
+      case WG_LAYER_RELU: if (din) wg_relu_backward(din, grad, out, n); break;
+      case WG_LAYER_LEAKY_RELU: if (din) wg_leaky_relu_backward(din, grad, out, n, L->slope); break;
       case WG_LAYER_TANH: if (din) wg_tanh_backward(din, grad, out, n); break;
       case WG_LAYER_SIGMOID: if (din) wg_sigmoid_backward(din, grad, out, n); break;
       case WG_LAYER_BATCHNORM:
-        if (!fr->aux[i])
-          return wg_fail(WG_ERR_STATE, "backward through batchnorm needs a training-mode forward with more than one value per channel");
+        if (!fr->aux[i]) {
+          st = wg_fail(WG_ERR_STATE, "backward through batchnorm needs a training-mode forward with more than one value per channel");
+          break;
+        }
         wg_batchnorm_backward(din, gw, gb, grad, fr->aux[i], fr->aux[i] + n_in, w, batch, L->in_c, S);
         break;
       case WG_LAYER_INSTANCENORM:
@@ -459,8 +476,8 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
         if (fr->aux[i]) wg_dropout_backward(din, grad, fr->aux[i], n);
         else memcpy(din, grad, sizeof(float) * n_in);
         break;
-      case WG_LAYER_CONV2D: st = wg_conv2d_backward(din, gw, gb, grad, in, w, batch, &geom); break;
-      case WG_LAYER_CONV_TRANSPOSE2D: st = wg_conv_transpose2d_backward(din, gw, gb, grad, in, w, batch, &geom); break;
+      case WG_LAYER_CONV2D: st = wg_conv2d_backward(din, gw, gb, grad, in, w, batch, &geom, arena); break;
+      case WG_LAYER_CONV_TRANSPOSE2D: st = wg_conv_transpose2d_backward(din, gw, gb, grad, in, w, batch, &geom, arena); break;
       case WG_LAYER_UPSAMPLE:
         if (!din) break;
         if (L->bilinear) wg_upsample_bilinear2x_backward(din, grad, batch * L->in_c, L->in_h, L->in_w);
@@ -473,10 +490,10 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
         break;
       case WG_LAYER_RESHAPE: case WG_LAYER_FLATTEN: break;
     }
-    if (st) return st;
     grad = din;
   }
-  return WG_OK;
+  wg_arena_restore(arena, mark);
+  return st;
 }
 
 void wg_net_zero_grads(wg_net *net) { memset(net->grads, 0, sizeof(float) * net->n_params); }

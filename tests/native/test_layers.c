@@ -77,8 +77,8 @@ static void check_activation(int kind, const char *name) {
   float dx[36];
   layer_loss(&c);
   switch (kind) {
-    case K_RELU: wg_relu_backward(dx, c.r, c.x, 36); break;
-    case K_LRELU: wg_leaky_relu_backward(dx, c.r, c.x, 36, c.slope); break;
+    case K_RELU: wg_relu_backward(dx, c.r, c.y, 36); break;
+    case K_LRELU: wg_leaky_relu_backward(dx, c.r, c.y, 36, c.slope); break;
     case K_TANH: wg_tanh_backward(dx, c.r, c.y, 36); break;
     case K_SIGMOID: wg_sigmoid_backward(dx, c.r, c.y, 36); break;
   }

@@ -95,13 +95,15 @@ static int run_fixture(const wg_json *doc) {
                       (int)oshape->items[3].number, param(doc, "kernel", 0), param(doc, "kernel", 1),
                       param(doc, "stride", 0), param(doc, "stride", 1), param(doc, "padding", 0),
                       param(doc, "padding", 1)};
+    wg_arena scratch = {0};
     if (t) {
-      wg_conv_transpose2d_forward(y, x, w, b, B, &g);
-      wg_conv_transpose2d_backward(dx, dw, b ? db : NULL, dy, x, w, B, &g);
+      wg_conv_transpose2d_forward(y, x, w, b, B, &g, &scratch);
+      wg_conv_transpose2d_backward(dx, dw, b ? db : NULL, dy, x, w, B, &g, &scratch);
     } else {
-      wg_conv2d_forward(y, x, w, b, B, &g);
-      wg_conv2d_backward(dx, dw, b ? db : NULL, dy, x, w, B, &g);
+      wg_conv2d_forward(y, x, w, b, B, &g, &scratch);
+      wg_conv2d_backward(dx, dw, b ? db : NULL, dy, x, w, B, &g, &scratch);
     }
+    wg_arena_free(&scratch);
   } else if (!strcmp(layer, "batchnorm2d")) {
     float *rm = tensor(doc, "tensors", "running_mean"), *rv = tensor(doc, "tensors", "running_var");
     float eps = (float)paramf(doc, "eps"), momentum = 1.f - (float)paramf(doc, "momentum_pytorch");
