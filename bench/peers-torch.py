@@ -79,7 +79,7 @@ def mlp_gan():
 
 def dcgan():
     G = nn.Sequential(
-        nn.Linear(100, 7 * 7 * 128), Reshape(128, 7, 7), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.Linear(100, 7 * 7 * 128), nn.BatchNorm1d(7 * 7 * 128), nn.ReLU(), Reshape(128, 7, 7),
         nn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1),   # 14x14x64
         nn.BatchNorm2d(64), nn.ReLU(),
         nn.ConvTranspose2d(64, 1, 5, stride=2, padding=2, output_padding=1),     # 28x28x1

@@ -55,8 +55,11 @@ static wg_status wg__dcgan(const wg_preset *p, wg_strbuf *g, wg_strbuf *d) {
   if (p->height % f || p->width % f)
     return wg_fail(WG_ERR_ARG, "config: dcgan with %d upsampling stages needs height and width divisible by %d, got %dx%d (e.g. 28, 32 or 64)", k, f, p->height, p->width);
   int bh = p->height / f, bw = p->width / f;
-  wg_strbuf_printf(g, "[{\"type\":\"dense\",\"units\":%d},{\"type\":\"reshape\",\"shape\":[%d,%d,%d]},"
-                   "{\"type\":\"batchnorm\"}," RELU, p->hidden[0] * bh * bw, p->hidden[0], bh, bw);
+  /* Batch norm on the flat dense output (per feature, as the TF DCGAN tutorial): per-channel
+   * statistics over the 7x7 map would keep the dense bias's z-independent pattern and make the
+   * samples look alike. */
+  wg_strbuf_printf(g, "[{\"type\":\"dense\",\"units\":%d},{\"type\":\"batchnorm\"}," RELU
+                   ",{\"type\":\"reshape\",\"shape\":[%d,%d,%d]}", p->hidden[0] * bh * bw, p->hidden[0], bh, bw);
   for (int j = 1; j < k; j++) {
     wg_strbuf_puts(g, ",");
     wg__conv(g, "conv_transpose2d", p->hidden[j], 5, 2, 1);

@@ -5,7 +5,7 @@
  *   gan      classic MLP GAN: G z -> 256 -> 512 -> 1024 -> image (LeakyReLU 0.2, BatchNorm 0.8, tanh);
  *            D image -> 512 -> 256 -> 1 logit (LeakyReLU 0.2).
  *   vae      MLP VAE: encoder image -> 400 -> 2*latent; decoder latent -> 400 -> image (sigmoid).
- *   dcgan    DCGAN: G dense -> (F0, h/2^k, w/2^k) -> BN -> ReLU -> [convT 5x5 s2 -> BN -> ReLU]...
+ *   dcgan    DCGAN: G dense -> BN -> ReLU -> (F0, h/2^k, w/2^k) -> [convT 5x5 s2 -> BN -> ReLU]...
  *            -> convT 5x5 s2 -> tanh; D conv 5x5 s2 + LeakyReLU 0.2 per stage -> flatten -> dense 1.
  *            28x28 uses k = 2 (7 -> 14 -> 28); 32x32 k = 2 (8 -> ...); 64x64 k = 3.
  *   convvae  conv VAE: encoder conv 4x4 s2 (32) -> conv 4x4 s2 (64) -> flatten -> dense 2*latent;

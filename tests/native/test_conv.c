@@ -104,15 +104,16 @@ static void test_presets_shapes(void) {
   wg_model *m;
   CHECK(wg_model_create("{\"model\":\"dcgan\"}", &m) == WG_OK);
   const wg_net *G = &m->nets[0], *D = &m->nets[1];
-  /* 28x28: z -> dense 6272 -> (128,7,7) -> BN -> ReLU -> convT -> (64,14,14) -> BN -> ReLU -> convT -> (1,28,28) -> tanh */
-  CHECK(G->layers[1].out_c == 128 && G->layers[1].out_h == 7);
+  /* 28x28: z -> dense 6272 -> BN -> ReLU -> (128,7,7) -> convT -> (64,14,14) -> BN -> ReLU -> convT -> (1,28,28) -> tanh */
+  CHECK(G->layers[1].kind == WG_LAYER_BATCHNORM && G->layers[1].in_c == 6272);
+  CHECK(G->layers[3].out_c == 128 && G->layers[3].out_h == 7);
   CHECK(G->layers[4].kind == WG_LAYER_CONV_TRANSPOSE2D && G->layers[4].out_c == 64 && G->layers[4].out_h == 14);
   CHECK(G->layers[7].out_c == 1 && G->layers[7].out_h == 28 && G->layers[8].kind == WG_LAYER_TANH);
   CHECK(D->layers[0].out_c == 64 && D->layers[0].out_h == 14 && D->layers[2].out_c == 128 && D->layers[2].out_h == 7);
   CHECK(D->out_features == 1);
   wg_model_free(m);
   CHECK(wg_model_create("{\"model\":\"dcgan\",\"height\":64,\"width\":64,\"channels\":3}", &m) == WG_OK);
-  CHECK(m->nets[0].layers[1].out_c == 256 && m->nets[0].layers[1].out_h == 8);
+  CHECK(m->nets[0].layers[3].out_c == 256 && m->nets[0].layers[3].out_h == 8);
   CHECK(m->nets[0].out_features == 3 * 64 * 64);
   wg_model_free(m);
   CHECK(wg_model_create("{\"model\":\"dcgan\",\"height\":32,\"width\":32,\"channels\":3}", &m) == WG_OK);
