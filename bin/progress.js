@@ -43,6 +43,12 @@ export class ProgressReporter {
       this.stream.write(formatProgress(p) + '\n');
     }
   }
+  /** A message between progress updates (a warning), on its own line. */
+  note(text) {
+    if (this.tty && this.drawn) this.stream.write('\n');
+    this.drawn = false;
+    this.stream.write(`${text}\n`);
+  }
   finish() {
     if (this.tty && this.drawn) this.stream.write('\n');
   }

@@ -116,6 +116,8 @@ async function train(args) {
     result = await model.train(dataset, {
       steps, epochs: steps === undefined ? (epochs ?? undefined) : undefined, batch,
       signal: controller.signal, onProgress: (p) => reporter.update(p),
+      onGuard: (g) => reporter.note(`guard: ${g.skipped} step(s) with non-finite losses or gradients skipped so far` +
+        (g.rollbacks ? `; rolled back ${g.rollbacks} time(s) to the last good weights, learning rate now ${g.lr.toPrecision(3)}` : '')),
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -127,7 +129,7 @@ async function train(args) {
   const summary = {
     model: model.kind, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
     batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1),
-    losses: result.losses, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
+    losses: result.losses, guard: result.guard, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
   };
   if (model.kind === 'vae' && (o.dataset === 'mnist' || o.dataset === 'fashion')) {
     const test = await wg.loadDataset(o.dataset, { split: 'test' });

@@ -26,6 +26,10 @@ void wg_api_model_info(const wg_model *m, int *info) {
 double wg_api_model_step(const wg_model *m) { return (double)m->step; }
 double wg_api_model_epoch(const wg_model *m) { return (double)m->epoch; }
 const float *wg_api_model_losses(const wg_model *m) { return m->losses; }
+void wg_api_model_guard(const wg_model *m, double *out) {
+  out[0] = (double)m->skipped_steps; out[1] = (double)m->rollbacks;
+  out[2] = (double)m->opt.lr; out[3] = (double)m->bad_streak;
+}
 double wg_api_model_arena_peak(const wg_model *m) { return (double)m->arena.peak; }
 
 int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch) {

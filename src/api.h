@@ -33,6 +33,8 @@ WG_API void wg_api_model_info(const wg_model *m, int *info);
 WG_API double wg_api_model_step(const wg_model *m);
 WG_API double wg_api_model_epoch(const wg_model *m);
 WG_API const float *wg_api_model_losses(const wg_model *m);
+/* out[0..3] = skipped steps, rollbacks, current learning rate, bad steps in a row */
+WG_API void wg_api_model_guard(const wg_model *m, double *out);
 WG_API double wg_api_model_arena_peak(const wg_model *m);
 WG_API int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch);
 WG_API int wg_api_model_sample(wg_model *m, int n, double seed, float *out);

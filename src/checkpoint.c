@@ -106,6 +106,9 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
     wg_strbuf_printf(&sb, ",\"opt_%s\":[%lld,%.9g,%.9g]", m->nets[k].name, os->t,
                      (double)os->beta1_t, (double)os->beta2_t);
   }
+  /* The guard's counters and the learning rate it may have lowered. */
+  wg_strbuf_printf(&sb, ",\"guard\":[%lld,%lld,%d],\"lr\":%.9g", m->skipped_steps, m->rollbacks,
+                   m->bad_streak, (double)m->opt.lr);
   wg_strbuf_puts(&sb, "}");
   wg_st_add_meta(&w, "state", sb.failed ? "" : sb.data);
   free(sb.data);
@@ -151,6 +154,18 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
     m->nets[k].opt_state.t = (long long)a->items[0].number;
     m->nets[k].opt_state.beta1_t = (float)a->items[1].number;
     m->nets[k].opt_state.beta2_t = (float)a->items[2].number;
+  }
+  const wg_json *guard = wg_json_get(doc, "guard"), *lr = wg_json_get(doc, "lr");
+  if (!st && guard) {   /* absent in files written before the guard existed */
+    if (guard->type != WG_JSON_ARRAY || guard->length != 3 || !lr || lr->type != WG_JSON_NUMBER ||
+        !(lr->number > 0 && lr->number <= 10)) {
+      st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid guard record");
+    } else {
+      m->skipped_steps = (long long)guard->items[0].number;
+      m->rollbacks = (long long)guard->items[1].number;
+      m->bad_streak = (int)guard->items[2].number;
+      m->opt.lr = (float)lr->number;
+    }
   }
   wg_json_free(doc);
   return st;

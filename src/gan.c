@@ -71,11 +71,5 @@ wg_status wg__gan_step(wg_model *m, const float *x, int batch) {
   float *z = wg_arena_floats(&m->arena, (size_t)batch * m->latent);
   if (!z) return wg_fail(WG_ERR_NOMEM, "out of memory during a GAN step (batch %d)", batch);
   wg_rng_fill_normal(&m->rng_noise, z, batch * m->latent, 0.f, 1.f);
-  wg_status st = wg__gan_grads(m, x, z, batch);
-  if (st) return st;
-  /* D's gradients were taken on the fake batch made before G's update ("detached"), so the
-   * two updates commute; G first, as in the reference recipe. */
-  wg_net_update(&m->nets[0], &m->opt);
-  wg_net_update(&m->nets[1], &m->opt);
-  return WG_OK;
+  return wg__gan_grads(m, x, z, batch);
 }

@@ -218,6 +218,7 @@ void wg_model_free(wg_model *m) {
   wg_net_free(&m->nets[0]);
   wg_net_free(&m->nets[1]);
   wg_arena_free(&m->arena);
+  wg__guard_free(m);
   free(m->perm);
   free(m->config_json);
   free(m);
@@ -280,8 +281,10 @@ wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch
     /* GAN images live in [-1, 1] (tanh output); VAE images in [0, 1] (Bernoulli means). */
     if (gan) wg__next_batch(m, ds, batch, x, 1.f / 127.5f, -1.f);
     else wg__next_batch(m, ds, batch, x, 1.f / 255.f, 0.f);
-    st = gan ? wg__gan_step(m, x, batch) : wg__vae_step(m, x, batch);
+    st = wg__guard_before(m);
+    if (!st) st = gan ? wg__gan_step(m, x, batch) : wg__vae_step(m, x, batch);
     if (st) return st;
+    wg__guard_after(m);
     m->step++;
   }
   return WG_OK;

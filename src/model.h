@@ -50,6 +50,13 @@ typedef struct {
   int n_losses;
   float losses[WG_MAX_LOSSES];    /* GAN: d_loss, g_loss, D(x), D(G(z)).  VAE: loss, recon, kl */
   double exact_losses[2];         /* the first two losses unrounded, for gradient checks */
+  /* Divergence guard (guard.c): a step with non-finite losses or gradients is skipped; after
+   * WG_GUARD_PATIENCE skipped steps in a row the parameters roll back to the last snapshot and
+   * the learning rate halves. */
+  long long skipped_steps, rollbacks;
+  int bad_streak, good_since_snapshot;
+  float *snapshot[2];             /* params then state of each net, as of the last snapshot */
+  float *state_before[2];         /* BN running statistics before the current step */
 } wg_model;
 
 wg_dataset *wg_dataset_create(int n, int height, int width, int channels, int with_labels);
@@ -60,8 +67,11 @@ void wg_model_free(wg_model *m);
 const char *wg_model_config_json(const wg_model *m);
 int wg_model_image_size(const wg_model *m);   /* C*H*W */
 
+enum { WG_GUARD_PATIENCE = 5, WG_GUARD_SNAPSHOT_EVERY = 100 };
+
 /* Runs `steps` training steps with batches of `batch` images drawn without replacement from
- * an epoch-wise shuffle of the dataset (a new shuffle when fewer than `batch` remain). */
+ * an epoch-wise shuffle of the dataset (a new shuffle when fewer than `batch` remain). Steps
+ * whose losses or gradients are not finite are skipped (see the guard fields above). */
 wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch);
 
 /* n images (N, C, H, W) in [0, 1] from latent noise drawn with `seed` (eval mode). */

@@ -3,9 +3,16 @@
 #define WG_MODEL_INTERNAL_H
 #include "model.h"
 
-/* One training step on a batch already converted to floats (B, C*H*W); sets m->losses. */
+/* The gradients of one training step on a batch already converted to floats (B, C*H*W), with
+ * fresh noise from the model's stream; sets m->losses. The update is the guard's (guard.c). */
 wg_status wg__gan_step(wg_model *m, const float *x, int batch);
 wg_status wg__vae_step(wg_model *m, const float *x, int batch);
+/* Divergence guard around one step: before() keeps what a skipped step must restore; after()
+ * applies the update when everything is finite, else skips it and, after repeated failures,
+ * rolls back and lowers the learning rate. */
+wg_status wg__guard_before(wg_model *m);
+void wg__guard_after(wg_model *m);
+void wg__guard_free(wg_model *m);
 /* The gradients of one step for given noise, without the update (tests check them against
  * finite differences of m->losses). Use the model's arena; reset it between calls. */
 wg_status wg__gan_grads(wg_model *m, const float *x, const float *z, int batch);

@@ -78,11 +78,7 @@ wg_status wg__vae_step(wg_model *m, const float *x, int batch) {
   float *eps = wg_arena_floats(&m->arena, nl);
   if (!eps) return wg_fail(WG_ERR_NOMEM, "out of memory during a VAE step (batch %d)", batch);
   wg_rng_fill_normal(&m->rng_noise, eps, (int)nl, 0.f, 1.f);
-  wg_status st = wg__vae_grads(m, x, eps, batch);
-  if (st) return st;
-  wg_net_update(&m->nets[0], &m->opt);
-  wg_net_update(&m->nets[1], &m->opt);
-  return WG_OK;
+  return wg__vae_grads(m, x, eps, batch);
 }
 
 wg_status wg_model_encode(wg_model *m, const float *x, int n, float *mu, float *logvar) {

@@ -58,6 +58,19 @@ export class Model {
   /** Peak bytes of the per-step activation arena (a lower bound of training memory). */
   get arenaPeakBytes() { return this.core.exports.wg_api_model_arena_peak(this.#live()); }
 
+  /**
+   * The divergence guard: steps skipped for non-finite losses/gradients, roll-backs to the last
+   * good snapshot, and the current learning rate (halved by each roll-back).
+   */
+  get guard() {
+    const core = this.core;
+    return core.withBuffer(32, (p) => {
+      core.exports.wg_api_model_guard(this.#live(), p);
+      const f64 = core.f64;
+      return { skipped: f64[p >> 3], rollbacks: f64[(p >> 3) + 1], lr: f64[(p >> 3) + 2], badStreak: f64[(p >> 3) + 3] };
+    });
+  }
+
   /** Losses of the last step, by name (GAN: d_loss, g_loss, d_real, d_fake; VAE: loss, recon, kl). */
   get losses() {
     const p = this.core.exports.wg_api_model_losses(this.#live()) >> 2;
@@ -76,9 +89,10 @@ export class Model {
   /**
    * Trains for `steps` (or `epochs` over the dataset) in chunks, calling onProgress after each
    * chunk and yielding to the event loop so callers stay responsive and can stop via `signal`.
-   * Resolves to the final progress record.
+   * onGuard({ skipped, rollbacks, lr }) is called when the divergence guard skipped steps or
+   * rolled back during a chunk. Resolves to the final progress record.
    */
-  async train(dataset, { steps, epochs, batch = 64, chunkSteps, onProgress, signal } = {}) {
+  async train(dataset, { steps, epochs, batch = 64, chunkSteps, onProgress, onGuard, signal } = {}) {
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
     if (steps === undefined && epochs === undefined) steps = 1000;
@@ -95,9 +109,11 @@ export class Model {
     while (done < steps) {
       if (signal?.aborted) break;
       const n = Math.min(chunk, steps - done);
+      const guardBefore = progress.guard;
       this.trainSteps(dataset, n, batch);
       done += n;
       progress = this.#progress(done, steps, batch, start);
+      if (progress.guard.skipped !== guardBefore.skipped || progress.guard.rollbacks !== guardBefore.rollbacks) onGuard?.(progress.guard);
       onProgress?.(progress);
       if (done < steps) await yieldToEventLoop();
     }
@@ -110,7 +126,7 @@ export class Model {
     const seconds = (performance.now() - start) / 1000;
     const imagesPerSec = seconds > 0 ? (done * batch) / seconds : 0;
     const eta = done > 0 ? (seconds / done) * (total - done) : null;
-    return { step: this.step, epoch: this.epoch, done, total, batch, seconds, imagesPerSec, eta, losses: this.losses };
+    return { step: this.step, epoch: this.epoch, done, total, batch, seconds, imagesPerSec, eta, losses: this.losses, guard: this.guard };
   }
 
   /** n images from seeded latent noise: { data: Float32Array (n, C, H, W) in [0, 1], n, channels, height, width }. */

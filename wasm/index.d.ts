@@ -1,0 +1,146 @@
+// Types of the wasmgen package (wasm/index.js). See README.md for a runnable example.
+
+/** Every failure of the C core or of argument checks; `message` names the problem. */
+export class WasmgenError extends Error {
+  name: 'WasmgenError';
+  /** C status code: 1 invalid argument, 2 bad format, 3 out of memory, 4 bad state, 5 mismatch. */
+  status: number;
+  code: 'invalid argument' | 'bad format' | 'out of memory' | 'bad state' | 'mismatch' | 'error';
+}
+
+export type LayerSpec =
+  | { type: 'dense'; units: number; bias?: boolean }
+  | { type: 'relu' | 'tanh' | 'sigmoid' | 'flatten' }
+  | { type: 'leaky_relu'; slope?: number }
+  | { type: 'batchnorm'; momentum?: number; eps?: number }
+  | { type: 'dropout'; p?: number }
+  | { type: 'conv2d'; out_channels: number; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number]; bias?: boolean }
+  | { type: 'conv_transpose2d'; out_channels: number; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number]; output_padding?: number | [number, number]; bias?: boolean }
+  | { type: 'instancenorm'; eps?: number; affine?: boolean }
+  | { type: 'upsample'; mode?: 'nearest' | 'bilinear'; scale?: 2 }
+  | { type: 'avgpool'; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
+  | { type: 'reshape'; shape: [number, number, number] };
+
+/** A model config: a preset name plus overrides; anything left out comes from the preset. */
+export interface ModelConfig {
+  model: 'gan' | 'vae' | 'dcgan' | 'convvae';
+  height?: number;
+  width?: number;
+  channels?: 1 | 3;
+  latent?: number;
+  /** Preset widths: MLP hidden sizes, or conv channel widths (generator / encoder order). */
+  hidden?: number[];
+  /** MLP GAN discriminator widths. */
+  disc_hidden?: number[];
+  generator?: LayerSpec[];
+  discriminator?: LayerSpec[];
+  encoder?: LayerSpec[];
+  decoder?: LayerSpec[];
+  optimizer?: 'adam' | 'sgd';
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  momentum?: number;
+  seed?: number;
+}
+
+/** Float images (N, C, H, W) with values in [0, 1]. */
+export interface Images {
+  data: Float32Array;
+  n: number;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+export interface GanLosses { d_loss: number; g_loss: number; d_real: number; d_fake: number }
+export interface VaeLosses { loss: number; recon: number; kl: number }
+
+export interface Progress {
+  /** Total steps the model has trained (across calls and checkpoints). */
+  step: number;
+  epoch: number;
+  /** Steps done and planned in this train() call. */
+  done: number;
+  total: number;
+  batch: number;
+  seconds: number;
+  imagesPerSec: number;
+  /** Seconds left in this call, or null before the first chunk. */
+  eta: number | null;
+  losses: GanLosses | VaeLosses;
+  /** Set on the value train() resolves to. */
+  stopped?: boolean;
+  startStep?: number;
+}
+
+export interface TrainOptions {
+  steps?: number;
+  epochs?: number;
+  batch?: number;
+  /** Steps per chunk between progress callbacks and event-loop yields. */
+  chunkSteps?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export class Dataset {
+  readonly name: string;
+  readonly length: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly imageSize: number;
+  /** Copy of image i, uint8 (C, H, W). */
+  image(i: number): Uint8Array;
+  labels(): Uint8Array | null;
+  dispose(): void;
+}
+
+export class Model {
+  readonly kind: 'gan' | 'vae';
+  /** The complete, expanded config (travels inside checkpoints). */
+  readonly config: ModelConfig & Required<Pick<ModelConfig, 'height' | 'width' | 'channels' | 'latent' | 'seed'>>;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly latent: number;
+  readonly imageSize: number;
+  /** Parameter counts of the two nets (G and D, or encoder and decoder). */
+  readonly parameterCounts: [number, number];
+  readonly step: number;
+  readonly epoch: number;
+  readonly arenaPeakBytes: number;
+  readonly losses: GanLosses | VaeLosses;
+  trainSteps(dataset: Dataset, steps: number, batch?: number): void;
+  train(dataset: Dataset, options?: TrainOptions): Promise<Progress>;
+  sample(n: number, options?: { seed?: number }): Images;
+  /** Images from latent vectors (n * latent values). */
+  decode(z: Float32Array): Images;
+  /** VAE only. */
+  encode(images: Float32Array): { mu: Float32Array; logvar: Float32Array };
+  /** VAE only: mean per-image loss over the first `limit` images (all when 0). */
+  evaluate(dataset: Dataset, options?: { limit?: number }): VaeLosses;
+  /** safetensors checkpoint bytes. */
+  save(): Uint8Array;
+  dispose(): void;
+}
+
+export interface Wasmgen {
+  simd: string;
+  createModel(config: ModelConfig): Model;
+  loadModel(bytes: Uint8Array | ArrayBuffer): Model;
+  loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; dir?: string; baseUrl?: string | URL }): Promise<Dataset>;
+  loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string): Promise<Dataset>;
+  heapBytes(): number;
+}
+
+export function init(options?: { wasmBytes?: Uint8Array | ArrayBuffer; wasmUrl?: string | URL; fresh?: boolean }): Promise<Wasmgen>;
+
+export const LOSS_NAMES: { gan: string[]; vae: string[] };
+export function maybeGunzip(bytes: Uint8Array | ArrayBuffer): Promise<Uint8Array>;
+export function toGrid(images: Images, options?: { cols?: number; pad?: number; background?: number }): { width: number; height: number; data: Uint8ClampedArray };
+export function encodePng(grid: { width: number; height: number; data: Uint8ClampedArray }): Uint8Array;
+export function pixelStats(images: Images): { mean: number; ink: number; contrast: number };
+export function datasetImages(dataset: Dataset, options?: { n?: number; indices?: number[] }): Images;
