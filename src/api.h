@@ -23,6 +23,7 @@
 WG_API void *wg_api_malloc(size_t n);
 WG_API void wg_api_free(void *p);
 WG_API const char *wg_api_last_error(void);
+WG_API int wg_api_last_status(void);
 WG_API const char *wg_api_simd(void);
 
 WG_API wg_model *wg_api_model_create(const char *config_json);

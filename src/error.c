@@ -4,14 +4,17 @@
 #include <stdio.h>
 
 static char wg__error[512];
+static wg_status wg__status;
 
 wg_status wg_fail(wg_status status, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(wg__error, sizeof wg__error, fmt, ap);
   va_end(ap);
+  wg__status = status;
   return status;
 }
 
 const char *wg_last_error(void) { return wg__error; }
-void wg_clear_error(void) { wg__error[0] = 0; }
+wg_status wg_last_status(void) { return wg__status; }
+void wg_clear_error(void) { wg__error[0] = 0; wg__status = WG_OK; }

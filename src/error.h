@@ -25,6 +25,8 @@ wg_status wg_fail(wg_status status, const char *fmt, ...)
 #endif
     ;
 const char *wg_last_error(void);
+/* The status of the last wg_fail (for calls that return a handle, not a status). */
+wg_status wg_last_status(void);
 void wg_clear_error(void);
 
 #endif

@@ -60,6 +60,12 @@ static void wg__rollback(wg_model *m) {
   m->bad_streak = 0;
 }
 
+void wg__guard_undo(wg_model *m) {
+  if (!m->state_before[0]) return;
+  for (int k = 0; k < 2; k++)
+    memcpy(m->nets[k].state, m->state_before[k], sizeof(float) * m->nets[k].n_state);
+}
+
 void wg__guard_after(wg_model *m) {
   int finite = isfinite(m->exact_losses[0]) && isfinite(m->exact_losses[1]);
   for (int k = 0; k < 2 && finite; k++) finite = wg__all_finite(m->nets[k].grads, m->nets[k].n_params);
@@ -72,8 +78,7 @@ void wg__guard_after(wg_model *m) {
     if (++m->good_since_snapshot >= WG_GUARD_SNAPSHOT_EVERY) wg__take_snapshot(m);
     return;
   }
-  for (int k = 0; k < 2; k++)
-    memcpy(m->nets[k].state, m->state_before[k], sizeof(float) * m->nets[k].n_state);
+  wg__guard_undo(m);
   m->skipped_steps++;
   if (++m->bad_streak >= WG_GUARD_PATIENCE) wg__rollback(m);
 }

@@ -275,15 +275,29 @@ wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch
   if (st) return st;
   int gan = m->kind == WG_MODEL_GAN;
   for (int s = 0; s < steps; s++) {
+    /* What a failed step (out of memory) must put back so that it leaves no trace. */
+    wg_rng shuffle = m->rng_shuffle, epoch_start = m->rng_epoch_start;
+    wg_rng noise = m->rng_noise, dropout = m->rng_dropout;
+    int perm_pos = m->perm_pos;
+    long long epoch = m->epoch;
     wg_arena_reset(&m->arena);
-    float *x = wg_arena_floats(&m->arena, (size_t)batch * wg_model_image_size(m));
-    if (!x) return wg_fail(WG_ERR_NOMEM, "out of memory for a batch of %d images", batch);
-    /* GAN images live in [-1, 1] (tanh output); VAE images in [0, 1] (Bernoulli means). */
-    if (gan) wg__next_batch(m, ds, batch, x, 1.f / 127.5f, -1.f);
-    else wg__next_batch(m, ds, batch, x, 1.f / 255.f, 0.f);
     st = wg__guard_before(m);
-    if (!st) st = gan ? wg__gan_step(m, x, batch) : wg__vae_step(m, x, batch);
-    if (st) return st;
+    float *x = st ? NULL : wg_arena_floats(&m->arena, (size_t)batch * wg_model_image_size(m));
+    if (!st && !x) st = wg_fail(WG_ERR_NOMEM, "out of memory for a batch of %d images", batch);
+    if (!st) {
+      /* GAN images live in [-1, 1] (tanh output); VAE images in [0, 1] (Bernoulli means). */
+      if (gan) wg__next_batch(m, ds, batch, x, 1.f / 127.5f, -1.f);
+      else wg__next_batch(m, ds, batch, x, 1.f / 255.f, 0.f);
+      st = gan ? wg__gan_step(m, x, batch) : wg__vae_step(m, x, batch);
+    }
+    if (st) {
+      wg__guard_undo(m);
+      m->rng_noise = noise; m->rng_dropout = dropout;
+      if (m->epoch != epoch) { m->rng_shuffle = epoch_start; wg__model_shuffle(m); m->epoch = epoch; }
+      m->rng_shuffle = shuffle; m->rng_epoch_start = epoch_start; m->perm_pos = perm_pos;
+      wg_arena_free(&m->arena);   /* give the failed step's memory back to the heap */
+      return st;
+    }
     wg__guard_after(m);
     m->step++;
   }

@@ -12,6 +12,8 @@ wg_status wg__vae_step(wg_model *m, const float *x, int batch);
  * rolls back and lowers the learning rate. */
 wg_status wg__guard_before(wg_model *m);
 void wg__guard_after(wg_model *m);
+/* Restores what before() kept (batch-norm statistics) after a step that failed midway. */
+void wg__guard_undo(wg_model *m);
 void wg__guard_free(wg_model *m);
 /* The gradients of one step for given noise, without the update (tests check them against
  * finite differences of m->losses). Use the model's arena; reset it between calls. */

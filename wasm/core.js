@@ -61,7 +61,7 @@ export class Core {
   }
   /** Throws the last error when a handle-returning call gave 0. */
   checkHandle(handle) {
-    if (!handle) throw new WasmgenError(this.lastError(), 1);
+    if (!handle) throw new WasmgenError(this.lastError(), this.exports.wg_api_last_status() || 1);
     return handle;
   }
 

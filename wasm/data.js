@@ -69,7 +69,7 @@ export async function loadIdxDataset(core, imageBytes, labelBytes = null, name =
   try {
     if (labels) lp = core.allocBytes(labels);
     const handle = core.exports.wg_api_dataset_from_idx(ip, images.length, lp, labels ? labels.length : 0);
-    if (!handle) throw new WasmgenError(`${name}: ${core.lastError()}`, 2);
+    if (!handle) throw new WasmgenError(`${name}: ${core.lastError()}`, core.exports.wg_api_last_status() || 2);
     return new Dataset(core, handle, name);
   } finally {
     core.free(ip);

@@ -127,12 +127,20 @@ export class Model {
   dispose(): void;
 }
 
+/** A file loadImageFiles could not use, and why. */
+export interface SkippedFile { name: string; reason: 'unsupported' | 'corrupt' | 'too large'; message: string }
+export const SKIP_REASONS: (SkippedFile['reason'] | null)[];
+
 export interface Wasmgen {
   simd: string;
   createModel(config: ModelConfig): Model;
   loadModel(bytes: Uint8Array | ArrayBuffer): Model;
   loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; dir?: string; baseUrl?: string | URL }): Promise<Dataset>;
   loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string): Promise<Dataset>;
+  /** Own PNG/JPEG/BMP/GIF files, centre-cropped and resized in wasm; unusable files are skipped. */
+  loadImageFiles(files: Iterable<Blob & { name?: string } | { name: string; bytes: Uint8Array | ArrayBuffer }>,
+    options?: { size?: number; channels?: 1 | 3; name?: string; onProgress?: (p: { done: number; total: number }) => void }):
+    Promise<{ dataset: Dataset; skipped: SkippedFile[] }>;
   heapBytes(): number;
 }
 
@@ -144,3 +152,10 @@ export function toGrid(images: Images, options?: { cols?: number; pad?: number; 
 export function encodePng(grid: { width: number; height: number; data: Uint8ClampedArray }): Uint8Array;
 export function pixelStats(images: Images): { mean: number; ink: number; contrast: number };
 export function datasetImages(dataset: Dataset, options?: { n?: number; indices?: number[] }): Images;
+/**
+ * The GAN generator / VAE decoder as an ONNX model (opset 13): input `z` float32 [N, latent],
+ * output `image` float32 [N, C, H, W] in [0, 1], equal to `model.decode(z).data` (GAN graphs end
+ * with 0.5 * (tanh + 1)). Batchnorm uses its running statistics; dropout is left out.
+ * Throws WasmgenError for a disposed model or a layer type without an ONNX export.
+ */
+export function exportOnnx(model: Model): Uint8Array;

@@ -10,9 +10,13 @@
 import { loadCore, WasmgenError } from './core.js';
 import { createModel, loadModel, Model, LOSS_NAMES } from './model.js';
 import { Dataset, loadDataset, loadIdxDataset, maybeGunzip } from './data.js';
+import { loadImageFiles } from './images.js';
 
 export { WasmgenError, Model, Dataset, LOSS_NAMES, maybeGunzip };
-export { toGrid, encodePng, pixelStats, datasetImages } from './image.js';
+export { toGrid, pixelStats, datasetImages } from './image.js';
+export { encodePng } from './png.js';
+export { SKIP_REASONS } from './images.js';
+export { exportOnnx } from './onnx.js';
 
 /**
  * Loads the wasm core and returns the API bound to it. Options: wasmBytes or wasmUrl to load the
@@ -27,6 +31,8 @@ export async function init(options = {}) {
     loadModel: (bytes) => loadModel(core, bytes),
     loadDataset: (name, opts) => loadDataset(core, name, opts),
     loadIdxDataset: (images, labels, name) => loadIdxDataset(core, images, labels, name),
+    /** Own PNG/JPEG/BMP/GIF files -> { dataset, skipped } (see images.js). */
+    loadImageFiles: (files, opts) => loadImageFiles(core, files, opts),
     /** Current size of the wasm heap in bytes (it grows on demand up to 2 GiB). */
     heapBytes: () => core.heapBytes(),
   };

@@ -215,8 +215,6 @@ export function loadModel(core, bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const p = core.allocBytes(u8);
   try {
-    const handle = core.exports.wg_api_model_load(p, u8.length);
-    if (!handle) throw new WasmgenError(core.lastError(), 2);
-    return new Model(core, handle);
+    return new Model(core, core.checkHandle(core.exports.wg_api_model_load(p, u8.length)));
   } finally { core.free(p); }
 }

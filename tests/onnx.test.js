@@ -1,0 +1,130 @@
+// ONNX export: the exported generator / decoder run in onnxruntime-node gives model.decode(z).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import ort from 'onnxruntime-node';
+import { exportOnnx, WasmgenError } from '../wasm/index.js';
+import { getWg } from './helpers.js';
+
+const TOL = 1e-4;
+let wg, train;
+
+before(async () => {
+  wg = await getWg();
+  train = await wg.loadDataset('mnist');
+});
+after(() => train.dispose());
+
+/** Deterministic standard-normal-ish latents (Box-Muller over a small LCG). */
+function latents(n, latent, seed) {
+  let s = seed >>> 0;
+  const u = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 1) / 4294967297; };
+  const z = new Float32Array(n * latent);
+  for (let i = 0; i < z.length; i++) z[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return z;
+}
+
+/** The float32 tensors of a safetensors checkpoint, by name. */
+function tensors(bytes) {
+  const len = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
+  const out = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [a, b] = t.data_offsets;
+    out[name] = new Float32Array(bytes.slice(8 + len + a, 8 + len + b).buffer);
+  }
+  return out;
+}
+
+/** Trains a few steps, exports, runs the ONNX file; returns the max |onnx - decode| over n rows. */
+async function exportAndCompare(config, { steps = 3, batch = 16, n = 5 } = {}) {
+  const model = wg.createModel({ seed: 1, ...config });
+  model.trainSteps(train, steps, batch);
+  // Batchnorm running statistics moved away from their (0, 1) start: the export must use them.
+  const t = tensors(model.save());
+  for (const name of Object.keys(t).filter((k) => k.endsWith('.running_mean') && !k.startsWith('opt.'))) {
+    assert.ok(t[name].some((v) => v !== 0), `${name} is still all zero`);
+  }
+  const bytes = exportOnnx(model);
+  assert.ok(bytes instanceof Uint8Array);
+  const session = await ort.InferenceSession.create(bytes);
+  assert.deepEqual(session.inputNames, ['z']);
+  assert.deepEqual(session.outputNames, ['image']);
+  const z = latents(n, model.latent, 7);
+  const { image } = await session.run({ z: new ort.Tensor('float32', z, [n, model.latent]) });
+  assert.deepEqual(image.dims, [n, model.channels, model.height, model.width]);
+  const ref = model.decode(z).data;
+  assert.equal(image.data.length, ref.length);
+  let maxDiff = 0;
+  for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(image.data[i] - ref[i]));
+  const min = Math.min(...image.data), max = Math.max(...image.data);
+  assert.ok(min >= 0 && max <= 1, `ONNX output range [${min}, ${max}] is not within [0, 1]`);
+  model.dispose();
+  return maxDiff;
+}
+
+for (const preset of ['gan', 'vae', 'dcgan', 'convvae']) {
+  test(`ONNX export of the ${preset} preset matches decode(z)`, async (t) => {
+    const diff = await exportAndCompare({ model: preset });
+    t.diagnostic(`${preset}: max abs difference ${diff.toExponential(2)}`);
+    // Measured: about 2e-7 for every preset.
+    assert.ok(diff <= TOL, `${preset}: max abs difference ${diff}`);
+  });
+}
+
+test('ONNX export of a generator with instancenorm, upsample, avgpool, dropout, conv2d', async (t) => {
+  const diff = await exportAndCompare({
+    model: 'gan', latent: 12,
+    generator: [
+      { type: 'dense', units: 8 * 7 * 7 }, { type: 'leaky_relu', slope: 0.1 },
+      { type: 'reshape', shape: [8, 7, 7] },
+      { type: 'upsample', mode: 'nearest' },                                        // 14x14
+      { type: 'conv2d', out_channels: 6, kernel: 3, padding: 1 },
+      { type: 'instancenorm', affine: true, eps: 1e-4 }, { type: 'relu' },
+      { type: 'dropout', p: 0.3 },
+      { type: 'upsample', mode: 'bilinear' },                                       // 28x28
+      { type: 'conv2d', out_channels: 4, kernel: [3, 5], padding: [1, 2], bias: false },
+      { type: 'batchnorm', momentum: 0.5 }, { type: 'relu' },                       // per channel
+      { type: 'avgpool', kernel: 3, stride: 1, padding: 1 },                        // count_include_pad
+      { type: 'instancenorm' },                                                     // not affine
+      { type: 'avgpool', kernel: 2 },                                               // 14x14
+      { type: 'conv_transpose2d', out_channels: 1, kernel: [4, 3], stride: 2, padding: [1, 1], output_padding: [0, 1] }, // 28x28
+      { type: 'tanh' },
+    ],
+  }, { steps: 2 });
+  t.diagnostic(`custom generator: max abs difference ${diff.toExponential(2)}`);
+  assert.ok(diff <= TOL, `custom generator: max abs difference ${diff}`);
+});
+
+test('ONNX export of a VAE decoder from z straight into convs, flatten, per-feature batchnorm', async (t) => {
+  const diff = await exportAndCompare({
+    model: 'vae', latent: 6,
+    decoder: [
+      { type: 'conv_transpose2d', out_channels: 8, kernel: 7 },                     // (6,1,1) -> (8,7,7)
+      { type: 'relu' },
+      { type: 'conv2d', out_channels: 4, kernel: 3, stride: 2 },                    // 3x3
+      { type: 'flatten' },
+      { type: 'batchnorm' },                                                        // per feature (36)
+      { type: 'dense', units: 784, bias: false },
+      { type: 'sigmoid' },
+    ],
+  });
+  t.diagnostic(`custom decoder: max abs difference ${diff.toExponential(2)}`);
+  assert.ok(diff <= TOL, `custom decoder: max abs difference ${diff}`);
+});
+
+test('exportOnnx: clear errors for a disposed model and an unsupported layer', () => {
+  const model = wg.createModel({ model: 'vae', seed: 1 });
+  const config = model.config;
+  model.dispose();
+  assert.throws(() => exportOnnx(model), (e) => e instanceof WasmgenError && /exportOnnx: .*disposed/.test(e.message));
+  assert.throws(() => exportOnnx({}), /exportOnnx: expected a wasmgen Model/);
+  // A model-like object whose config names a layer type the exporter does not know.
+  const fake = {
+    kind: 'vae', latent: 20, channels: 1, height: 28, width: 28,
+    config: { ...config, decoder: [{ type: 'dense', units: 784 }, { type: 'swish' }] },
+    save: () => { throw new Error('save must not be reached'); },
+  };
+  assert.throws(() => exportOnnx(fake), (e) => e instanceof WasmgenError &&
+    /decoder layer 1 has type "swish", which has no ONNX export/.test(e.message));
+});
