@@ -2,10 +2,9 @@
 //
 //   const grid = toGrid(model.sample(64), { cols: 8 });   // { width, height, data: RGBA bytes }
 //   ctx.putImageData(new ImageData(grid.data, grid.width, grid.height), 0, 0);
-//   const png = encodePng(grid);                           // Uint8Array (uses fast-png)
 //   pixelStats(images)                                     // { mean, ink } for evaluation
-
-import { encode } from 'fast-png';
+//
+// No imports: pages and workers load this file as it is (PNG encoding lives in png.js).
 
 /** Lays out n images in a grid of `cols` columns with `pad` pixels between them, as RGBA bytes. */
 export function toGrid({ data, n, channels, height, width }, { cols, pad = 2, background = 32 } = {}) {
@@ -30,11 +29,6 @@ export function toGrid({ data, n, channels, height, width }, { cols, pad = 2, ba
     }
   }
   return { width: W, height: H, data: out };
-}
-
-/** PNG bytes of an RGBA grid. */
-export function encodePng({ width, height, data }) {
-  return encode({ width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), channels: 4, depth: 8 });
 }
 
 /**
