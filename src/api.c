@@ -1,5 +1,6 @@
 /* api.c — thin exported wrappers over the core for the JS package (see api.h). */
 #include "api.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gemm.h"
@@ -32,6 +33,11 @@ void wg_api_model_guard(const wg_model *m, double *out) {
   out[2] = (double)m->opt.lr; out[3] = (double)m->bad_streak;
 }
 double wg_api_model_arena_peak(const wg_model *m) { return (double)m->arena.peak; }
+
+void wg_api_model_set_dataset(wg_model *m, const char *id) {
+  snprintf(m->dataset_id, sizeof m->dataset_id, "%s", id ? id : "");
+}
+const char *wg_api_model_dataset(const wg_model *m) { return m->dataset_id; }
 
 int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch) {
   return (int)wg_model_train(m, ds, steps, batch);

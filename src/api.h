@@ -37,6 +37,9 @@ WG_API const float *wg_api_model_losses(const wg_model *m);
 /* out[0..3] = skipped steps, rollbacks, current learning rate, bad steps in a row */
 WG_API void wg_api_model_guard(const wg_model *m, double *out);
 WG_API double wg_api_model_arena_peak(const wg_model *m);
+/* Identity of the training data ("mnist-train:8337"), saved in checkpoints; "" when unknown. */
+WG_API void wg_api_model_set_dataset(wg_model *m, const char *id);
+WG_API const char *wg_api_model_dataset(const wg_model *m);
 WG_API int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch);
 WG_API int wg_api_model_sample(wg_model *m, int n, double seed, float *out);
 WG_API int wg_api_model_decode(wg_model *m, const float *z, int n, float *out);

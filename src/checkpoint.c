@@ -91,6 +91,7 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   snprintf(num, sizeof num, "%d", WG_FORMAT_VERSION);
   wg_st_add_meta(&w, "format_version", num);
   wg_st_add_meta(&w, "config", m->config_json);
+  if (m->dataset_id[0]) wg_st_add_meta(&w, "dataset", m->dataset_id);
   snprintf(num, sizeof num, "%lld", m->step);
   wg_st_add_meta(&w, "step", num);
   snprintf(num, sizeof num, "%lld", m->epoch);
@@ -243,6 +244,8 @@ wg_status wg_model_load(const uint8_t *bytes, size_t len, wg_model **out) {
   const char *state = wg_st_meta(&f, "state");
   if (!st && !state) st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata lacks \"state\"");
   if (!st) st = wg__restore_state(m, state);
+  const char *dataset = wg_st_meta(&f, "dataset");
+  if (!st && dataset) snprintf(m->dataset_id, sizeof m->dataset_id, "%s", dataset);
   wg_st_file_free(&f);
   if (st) { wg_model_free(m); return st; }
   m->step = step;

@@ -47,6 +47,7 @@ typedef struct {
   uint32_t *perm; int perm_n, perm_pos;
   wg_arena arena;
   char *config_json;
+  char dataset_id[128];           /* identity of the training data (set by the caller, saved) */
   int n_losses;
   float losses[WG_MAX_LOSSES];    /* GAN: d_loss, g_loss, D(x), D(G(z)).  VAE: loss, recon, kl */
   double exact_losses[2];         /* the first two losses unrounded, for gradient checks */

@@ -54,3 +54,23 @@ test('bad arguments print usage and exit non-zero; bad files name the problem', 
     if (code === 2) assert.match(r.stderr, /usage:/);
   }
 });
+
+test('--resume continues bit-identically: N steps + save + M steps == N+M steps', () => {
+  const dir = tempDir();
+  const part = path.join(dir, 'part.safetensors'), resumed = path.join(dir, 'resumed.safetensors'), straight = path.join(dir, 'straight.safetensors');
+  const common = ['--dataset', 'mnist', '--batch', '32'];
+  for (const [args, label] of [
+    [['train', '--model', 'gan', '--seed', '9', ...common, '--steps', '7', '--save', part], 'first part'],
+    [['train', '--resume', part, ...common, '--steps', '6', '--save', resumed], 'resume'],
+    [['train', '--model', 'gan', '--seed', '9', ...common, '--steps', '13', '--save', straight], 'straight'],
+  ]) {
+    const r = run(...args);
+    assert.equal(r.status, 0, `${label}: ${r.stderr}`);
+  }
+  assert.ok(fs.readFileSync(resumed).equals(fs.readFileSync(straight)), 'resumed run differs from the straight run');
+  // Resuming on other data is refused with a message naming both datasets.
+  const other = run('train', '--resume', part, '--dataset', 'fashion', '--steps', '1');
+  assert.equal(other.status, 1);
+  assert.match(other.stderr, /trained on mnist-train:8337, not fashion-train:60000/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -41,7 +41,7 @@ for (const [name, config, steps, batch] of CONFIGS) {
     const wg = await getWg();
     // The native tool gets the canonical config, exactly as the checkpoint records it.
     const canonical = JSON.stringify(wg.createModel(config).config);
-    const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'), [canonical, idx, String(steps), String(batch), out], { encoding: 'utf8' });
+    const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'), [canonical, idx, String(steps), String(batch), out, 'mnist-train:8337'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const native = fs.readFileSync(out);
     const wasm = Buffer.from(await trainBytes(config, steps, batch));

@@ -3,7 +3,8 @@
  * Exists so the tests can check that the native and wasm builds give byte-identical checkpoints
  * after the same training run (determinism across builds).
  *
- *   wasmgen_native CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors
+ *   wasmgen_native CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]
+ * DATASET_ID is what the JS API records as the data's identity ("mnist-train:8337").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,8 @@ static unsigned char *read_file(const char *path, size_t *len) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: %s CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors\n", argv[0]);
+  if (argc != 6 && argc != 7) {
+    fprintf(stderr, "usage: %s CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]\n", argv[0]);
     return 2;
   }
   size_t len;
@@ -36,8 +37,9 @@ int main(int argc, char **argv) {
   wg_model *m = NULL;
   uint8_t *out = NULL;
   size_t out_len = 0;
-  int ok = ds && wg_model_create(argv[1], &m) == WG_OK &&
-           wg_model_train(m, ds, atoi(argv[3]), atoi(argv[4])) == WG_OK &&
+  int ok = ds && wg_model_create(argv[1], &m) == WG_OK;
+  if (ok && argc == 7) wg_api_model_set_dataset(m, argv[6]);
+  ok = ok && wg_model_train(m, ds, atoi(argv[3]), atoi(argv[4])) == WG_OK &&
            wg_model_save(m, &out, &out_len) == WG_OK;
   if (!ok) fprintf(stderr, "error: %s\n", wg_last_error());
   if (ok) {

@@ -70,6 +70,7 @@ export interface Progress {
   /** Seconds left in this call, or null before the first chunk. */
   eta: number | null;
   losses: GanLosses | VaeLosses;
+  guard: Guard;
   /** Set on the value train() resolves to. */
   stopped?: boolean;
   startStep?: number;
@@ -83,7 +84,13 @@ export interface TrainOptions {
   chunkSteps?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Called when the divergence guard skipped steps or rolled back during a chunk. */
+  onGuard?: (guard: Guard) => void;
+  /** Continue on data other than the model was trained on (the data order starts afresh). */
+  allowNewData?: boolean;
 }
+
+export interface Guard { skipped: number; rollbacks: number; lr: number; badStreak: number }
 
 export class Dataset {
   readonly name: string;
@@ -113,7 +120,10 @@ export class Model {
   readonly epoch: number;
   readonly arenaPeakBytes: number;
   readonly losses: GanLosses | VaeLosses;
-  trainSteps(dataset: Dataset, steps: number, batch?: number): void;
+  readonly guard: Guard;
+  /** "name:length" of the data the model trains on; "" before training. */
+  readonly datasetId: string;
+  trainSteps(dataset: Dataset, steps: number, batch?: number, options?: { allowNewData?: boolean }): void;
   train(dataset: Dataset, options?: TrainOptions): Promise<Progress>;
   sample(n: number, options?: { seed?: number }): Images;
   /** Images from latent vectors (n * latent values). */

@@ -78,11 +78,26 @@ export class Model {
     return Object.fromEntries(LOSS_NAMES[this.kind].map((name, i) => [name, f32[p + i]]));
   }
 
-  /** Runs `steps` training steps synchronously (no progress, no yielding). */
-  trainSteps(dataset, steps, batch = 64) {
+  /** Identity of the data this model trains on ("mnist-train:8337"); saved in checkpoints. */
+  get datasetId() { return this.core.readString(this.core.exports.wg_api_model_dataset(this.#live())); }
+
+  /**
+   * Runs `steps` training steps synchronously (no progress, no yielding). A model keeps training
+   * on the data it started with: another dataset is refused unless `allowNewData` (the data order
+   * then starts afresh, so resuming is no longer bit-identical to an uninterrupted run).
+   */
+  trainSteps(dataset, steps, batch = 64, { allowNewData = false } = {}) {
     checkCount('steps', steps, 0, 2 ** 31 - 1);
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
+    const id = `${dataset.name}:${dataset.length}`, current = this.datasetId;
+    if (current && current !== id && !allowNewData) {
+      throw new WasmgenError(`train: this model was trained on ${current}, not ${id}; use the same data to continue (or allowNewData)`, 5);
+    }
+    if (current !== id) {
+      const p = this.core.allocString(id);
+      try { this.core.exports.wg_api_model_set_dataset(this.handle, p); } finally { this.core.free(p); }
+    }
     this.core.check(this.core.exports.wg_api_model_train(this.#live(), dataset.handle, steps, batch));
   }
 
@@ -92,7 +107,7 @@ export class Model {
    * onGuard({ skipped, rollbacks, lr }) is called when the divergence guard skipped steps or
    * rolled back during a chunk. Resolves to the final progress record.
    */
-  async train(dataset, { steps, epochs, batch = 64, chunkSteps, onProgress, onGuard, signal } = {}) {
+  async train(dataset, { steps, epochs, batch = 64, chunkSteps, onProgress, onGuard, signal, allowNewData = false } = {}) {
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
     if (steps === undefined && epochs === undefined) steps = 1000;
@@ -110,7 +125,7 @@ export class Model {
       if (signal?.aborted) break;
       const n = Math.min(chunk, steps - done);
       const guardBefore = progress.guard;
-      this.trainSteps(dataset, n, batch);
+      this.trainSteps(dataset, n, batch, { allowNewData });
       done += n;
       progress = this.#progress(done, steps, batch, start);
       if (progress.guard.skipped !== guardBefore.skipped || progress.guard.rollbacks !== guardBefore.rollbacks) onGuard?.(progress.guard);
