@@ -1,0 +1,61 @@
+// Own image files -> Dataset (wasm/images.js over src/imageio.c): pixels land where they should,
+// and every unusable file is skipped with its reason instead of failing the whole load.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encode } from 'fast-png';
+import { getWg } from './helpers.js';
+
+/** PNG of a w x h RGB image whose centre h x h square is `inside` and margins `outside`. */
+function framedPng(w, h, inside, outside) {
+  const data = new Uint8Array(w * h * 3);
+  const x0 = (w - h) / 2;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) data.set(x >= x0 && x < x0 + h ? inside : outside, (y * w + x) * 3);
+  }
+  return encode({ width: w, height: h, data, channels: 3, depth: 8 });
+}
+
+test('image files become a centre-cropped, resized dataset; bad files are skipped with reasons', async () => {
+  const wg = await getWg();
+  const good = framedPng(40, 20, [200, 100, 50], [0, 0, 0]);
+  const huge = framedPng(4, 2, [1, 1, 1], [0, 0, 0]);
+  new DataView(huge.buffer, huge.byteOffset).setUint32(16, 9000);   // IHDR width: 9000 x 2
+  new DataView(huge.buffer, huge.byteOffset).setUint32(20, 9000);   // ... x 9000 = 81 M pixels
+  const files = [
+    { name: 'a.png', bytes: good },
+    { name: 'notes.txt', bytes: new TextEncoder().encode('not an image') },
+    { name: 'cut.png', bytes: good.slice(0, 60) },
+    { name: 'huge.png', bytes: huge },
+    { name: 'b.png', bytes: framedPng(10, 10, [0, 0, 0], [0, 0, 0]) },
+  ];
+  const progress = [];
+  const { dataset, skipped } = await wg.loadImageFiles(files, { size: 8, channels: 3, onProgress: (p) => progress.push(p.done) });
+  assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+  assert.equal(dataset.length, 2);
+  assert.deepEqual([dataset.height, dataset.width, dataset.channels], [8, 8, 3]);
+  const first = dataset.image(0);   // planar (C, H, W): the crop removed every black margin
+  assert.ok(first.subarray(0, 64).every((v) => v === 200), 'red plane');
+  assert.ok(first.subarray(64, 128).every((v) => v === 100), 'green plane');
+  assert.ok(first.subarray(128).every((v) => v === 50), 'blue plane');
+  assert.ok(dataset.image(1).every((v) => v === 0));
+  assert.deepEqual(skipped.map((s) => [s.name, s.reason]),
+    [['notes.txt', 'unsupported'], ['cut.png', 'corrupt'], ['huge.png', 'too large']]);
+  assert.match(skipped[2].message, /9000x9000 pixels is too large/);
+  const grey = await wg.loadImageFiles([{ name: 'a.png', bytes: good }], { size: 4, channels: 1 });
+  assert.equal(grey.dataset.image(0)[0], Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50));
+  dataset.dispose(); grey.dataset.dispose();
+});
+
+test('no usable image is an error that still lists every skipped file', async () => {
+  const wg = await getWg();
+  await assert.rejects(
+    wg.loadImageFiles([{ name: 'x.webp', bytes: new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ') }, { name: 'empty.png', bytes: new Uint8Array(0) }]),
+    (e) => {
+      assert.equal(e.name, 'WasmgenError');
+      assert.match(e.message, /none of the 2 files is a usable image \(2 unsupported\)/);
+      assert.match(e.skipped[0].message, /WebP images are not supported/);
+      return true;
+    });
+  await assert.rejects(wg.loadImageFiles([], {}), /no files were given/);
+  await assert.rejects(wg.loadImageFiles([{ name: 'a', bytes: new Uint8Array(1) }], { channels: 2 }), /channels must be 1/);
+});
