@@ -6,6 +6,7 @@
 #include "gemm.h"
 #include "idx.h"
 #include "simd.h"
+#include "synthesis.h"
 
 void *wg_api_malloc(size_t n) { return malloc(n ? n : 1); }
 void wg_api_free(void *p) { free(p); }
@@ -111,6 +112,15 @@ uint8_t *wg_api_dataset_pixels(const wg_dataset *ds, int *info) {
   return ds->pixels;
 }
 uint8_t *wg_api_dataset_labels(const wg_dataset *ds) { return ds->labels; }
+
+int wg_api_blend(float *out, const float *a, const float *b, const float *mask, float alpha,
+                 int pyramid_levels, int C, int H, int W) {
+  if (pyramid_levels >= 0) return (int)wg_blend_pyramid(out, a, b, mask, pyramid_levels, C, H, W);
+  return (int)wg_blend_alpha(out, a, b, mask, alpha, C, H, W);
+}
+int wg_api_fill_diffusion(float *img, const float *mask, int iterations, int C, int H, int W) {
+  return (int)wg_fill_diffusion(img, mask, iterations, C, H, W);
+}
 
 void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C) {
   if (layout == 0) wg_gemm_nn(M, N, K, A, K, B, N, C, N, 0);

@@ -58,6 +58,12 @@ WG_API void wg_api_dataset_free(wg_dataset *ds);
 WG_API uint8_t *wg_api_dataset_pixels(const wg_dataset *ds, int *info);
 WG_API uint8_t *wg_api_dataset_labels(const wg_dataset *ds);
 
+/* Synthesis (synthesis.h): images (C, H, W) floats, masks (H, W). pyramid_levels < 0 means a
+ * plain alpha blend (mask or constant alpha), >= 0 a Laplacian-pyramid blend (0 = auto). */
+WG_API int wg_api_blend(float *out, const float *a, const float *b, const float *mask, float alpha,
+                        int pyramid_levels, int C, int H, int W);
+WG_API int wg_api_fill_diffusion(float *img, const float *mask, int iterations, int C, int H, int W);
+
 WG_API void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C);
 
 #endif
