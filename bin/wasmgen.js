@@ -6,9 +6,10 @@
 //   wasmgen info --load gan.safetensors
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { init, toGrid, encodePng, WasmgenError } from '../wasm/index.js';
 import { ProgressReporter } from './progress.js';
+import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
+import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
 
 const USAGE = `usage:
   wasmgen train --model gan|vae|dcgan|convvae --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
@@ -17,46 +18,13 @@ const USAGE = `usage:
                 [--save model.safetensors] [--samples grid.png] [--json]
   wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] --out grid.png
   wasmgen info --load model.safetensors
+${IMAGE_USAGE}
   wasmgen help
 
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.`;
 
 const MODELS = ['gan', 'vae', 'dcgan', 'convvae'];
-
-class UsageError extends Error {}
-
-function number(name, text, { integer = false, min = -Infinity } = {}) {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
-    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}, got "${text}"`);
-  }
-  return v;
-}
-
-function parse(args, options) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UsageError(e.message);
-  }
-}
-
-/** Writes through a temporary file and a rename, so a crash never leaves half a checkpoint. */
-function writeAtomic(file, bytes) {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
-}
-
-function readFile(file, what) {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new WasmgenError(`cannot read ${what} ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 1);
-  }
-}
 
 async function openDataset(wg, name, labels, split = 'train') {
   if (name === 'mnist' || name === 'fashion') return wg.loadDataset(name, { split });
@@ -176,7 +144,7 @@ async function info(args) {
   return 0;
 }
 
-const COMMANDS = { train, sample, info };
+const COMMANDS = { train, sample, info, ...IMAGE_COMMANDS };
 
 async function main(argv) {
   const [command, ...rest] = argv;

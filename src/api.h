@@ -11,6 +11,7 @@
 #define WG_API_H
 #include <stddef.h>
 #include <stdint.h>
+#include "imageio.h"
 #include "model.h"
 
 #ifdef __EMSCRIPTEN__
@@ -63,6 +64,13 @@ WG_API uint8_t *wg_api_dataset_labels(const wg_dataset *ds);
 WG_API int wg_api_blend(float *out, const float *a, const float *b, const float *mask, float alpha,
                         int pyramid_levels, int C, int H, int W);
 WG_API int wg_api_fill_diffusion(float *img, const float *mask, int iterations, int C, int H, int W);
+
+/* Image files for the image tools (imagewrite.c): decode any PNG/JPEG/BMP/GIF at its own size
+ * into *out (wg_api_malloc'd floats (C, H, W) in [0, 1]); info[0..2] = width, height, problem.
+ * Encode RGBA bytes as JPEG into *out (free with wg_api_free). */
+WG_API int wg_api_image_decode(const uint8_t *bytes, uint32_t len, int channels, float **out, int *info);
+WG_API int wg_api_encode_jpeg(const uint8_t *rgba, int width, int height, int quality, uint8_t **out,
+                              uint32_t *out_len);
 
 WG_API void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C);
 

@@ -244,6 +244,24 @@ done:
   return st;
 }
 
+/* Decodes with stb_image after the probe's checks; *pixels is stb's interleaved buffer. */
+static wg_status wg__decode(const uint8_t *bytes, size_t len, uint8_t **pixels, int *w, int *h,
+                            int *comp, wg_image_problem *why) {
+  wg_image_info info;
+  wg_status st = wg_image_probe(bytes, len, &info, why);
+  if (st) return st;
+  stbi__g_failure_reason = NULL;
+  *pixels = stbi_load_from_memory(bytes, (int)len, w, h, comp, 0);
+  if (!*pixels) {
+    const char *reason = wg__stb_reason();
+    if (strcmp(reason, "outofmem") == 0)
+      return wg__refuse(why, WG_IMAGE_TOO_LARGE,
+                        wg_fail(WG_ERR_NOMEM, "not enough memory to decode a %dx%d image", info.width, info.height));
+    return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt %s data (%s)", wg__sniff(bytes, len)->name, reason));
+  }
+  return WG_OK;
+}
+
 wg_status wg_image_load_square(const uint8_t *bytes, size_t len, int size, int channels, uint8_t *out,
                                wg_image_problem *why) {
   *why = WG_IMAGE_OK;
@@ -251,21 +269,38 @@ wg_status wg_image_load_square(const uint8_t *bytes, size_t len, int size, int c
     return wg_fail(WG_ERR_ARG, "image size must be in [1, %d], got %d", WG_IMAGE_MAX_OUT_SIDE, size);
   if (channels != 1 && channels != 3)
     return wg_fail(WG_ERR_ARG, "channels must be 1 (grey) or 3 (RGB), got %d", channels);
-  wg_image_info info;
-  wg_status st = wg_image_probe(bytes, len, &info, why);
-  if (st) return st;
+  uint8_t *pixels;
   int w, h, comp;
-  stbi__g_failure_reason = NULL;
-  uint8_t *pixels = stbi_load_from_memory(bytes, (int)len, &w, &h, &comp, 0);
-  if (!pixels) {
-    const char *reason = wg__stb_reason();
-    if (strcmp(reason, "outofmem") == 0)
-      return wg__refuse(why, WG_IMAGE_TOO_LARGE,
-                        wg_fail(WG_ERR_NOMEM, "not enough memory to decode a %dx%d image", info.width, info.height));
-    return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt %s data (%s)", wg__sniff(bytes, len)->name, reason));
-  }
+  wg_status st = wg__decode(bytes, len, &pixels, &w, &h, &comp, why);
+  if (st) return st;
   st = wg_image_fit_square(pixels, w, h, comp, size, channels, out);
   stbi_image_free(pixels);
   if (st == WG_ERR_NOMEM) *why = WG_IMAGE_TOO_LARGE;
   return st;
+}
+
+wg_status wg_image_decode(const uint8_t *bytes, size_t len, int channels, float **out, int *width,
+                          int *height, wg_image_problem *why) {
+  *why = WG_IMAGE_OK;
+  *out = NULL;
+  if (channels != 1 && channels != 3)
+    return wg_fail(WG_ERR_ARG, "channels must be 1 (grey) or 3 (RGB), got %d", channels);
+  uint8_t *pixels;
+  int w, h, comp;
+  wg_status st = wg__decode(bytes, len, &pixels, &w, &h, &comp, why);
+  if (st) return st;
+  size_t plane = (size_t)w * h;
+  float *img = malloc(sizeof(float) * plane * channels);
+  if (!img) {
+    stbi_image_free(pixels);
+    return wg__refuse(why, WG_IMAGE_TOO_LARGE, wg_fail(WG_ERR_NOMEM, "not enough memory for a %dx%d image", w, h));
+  }
+  for (size_t p = 0; p < plane; p++) {
+    float px[3];
+    wg__pixel(pixels + p * comp, comp, channels, px);
+    for (int c = 0; c < channels; c++) img[(size_t)c * plane + p] = px[c] / 255.f;
+  }
+  stbi_image_free(pixels);
+  *out = img; *width = w; *height = h;
+  return WG_OK;
 }

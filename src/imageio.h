@@ -48,6 +48,12 @@ wg_status wg_image_probe(const uint8_t *bytes, size_t len, wg_image_info *info, 
 wg_status wg_image_load_square(const uint8_t *bytes, size_t len, int size, int channels, uint8_t *out,
                                wg_image_problem *why);
 
+/* Decodes at the file's own size into *out (malloc'd, channels * height * width floats in
+ * [0, 1], planar), grey or RGB, alpha composited over black. For the image tools (transforms,
+ * blending, inpainting), which keep sizes. */
+wg_status wg_image_decode(const uint8_t *bytes, size_t len, int channels, float **out, int *width,
+                          int *height, wg_image_problem *why);
+
 /* The crop-and-resize step on already decoded interleaved pixels (src_channels 1..4, layout as
  * wg_image_info.channels). */
 wg_status wg_image_fit_square(const uint8_t *src, int width, int height, int src_channels, int size,

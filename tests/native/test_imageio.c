@@ -8,7 +8,7 @@
 #include "rng.h"
 #include "test.h"
 
-#define STB_IMAGE_WRITE_IMPLEMENTATION
+/* the writer itself is compiled once, in src/imagewrite.c */
 #define STBI_WRITE_NO_STDIO
 #include <stb_image_write.h>
 

@@ -1,0 +1,41 @@
+// cli-util.js — argument parsing and file helpers shared by the CLI's commands.
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { WasmgenError } from '../wasm/index.js';
+
+/** A mistake in the command line: the CLI prints the message and the usage, exit 2. */
+export class UsageError extends Error {}
+
+export function number(name, text, { integer = false, min = -Infinity } = {}) {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
+    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}, got "${text}"`);
+  }
+  return v;
+}
+
+export function parse(args, options, { positionals = false } = {}) {
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals });
+    return positionals ? { ...parsed.values, _: parsed.positionals } : parsed.values;
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a checkpoint. */
+export function writeAtomic(file, bytes) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
+
+export function readFile(file, what) {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new WasmgenError(`cannot read ${what} ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 1);
+  }
+}
+

@@ -1,0 +1,123 @@
+// image-commands.js — the CLI's image tools: blend, inpaint, interpolate (and transform).
+// Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
+import path from 'node:path';
+import { init, blend, inpaint, interpolate, fillDiffusion, toGrid, encodePng } from '../wasm/index.js';
+import { decodeImage, encodeImage, formatOf } from '../wasm/imagefile.js';
+import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
+
+export const IMAGE_USAGE = `  wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
+  wasmgen inpaint --load vae.safetensors IN MASK OUT [--iterations 20] [--classical]
+  wasmgen interpolate --load model.safetensors [A B] [--steps 8] [--seed S] [--spherical] OUT`;
+
+function readImage(core, file, channels) {
+  return decodeImage(core, readFile(file, 'image'), { channels, name: path.basename(file) });
+}
+
+function writeImage(core, file, images) {
+  writeAtomic(file, encodeImage(core, images, { format: formatOf(file) }));
+}
+
+/** A mask image as weights in [0, 1] per pixel (white = 1), at the size of `like`. */
+function readMask(core, file, like) {
+  const m = readImage(core, file, 1);
+  if (m.height !== like.height || m.width !== like.width) {
+    throw new UsageError(`mask ${path.basename(file)} is ${m.width}x${m.height} but the image is ${like.width}x${like.height}`);
+  }
+  return m.data;
+}
+
+/** Square image at the model's size for the model-based tools (centre crop + resize in the core). */
+async function readForModel(wg, model, file) {
+  let loaded;
+  try {
+    loaded = await wg.loadImageFiles([{ name: path.basename(file), bytes: readFile(file, 'image') }],
+      { size: model.height, channels: model.channels });
+  } catch (e) {
+    if (e.skipped?.length) e.message = `${path.basename(file)}: ${e.skipped[0].reason}: ${e.skipped[0].message}`;
+    throw e;
+  }
+  const { dataset } = loaded;
+  try {
+    const size = dataset.imageSize, img = dataset.image(0), data = new Float32Array(size);
+    for (let i = 0; i < size; i++) data[i] = img[i] / 255;
+    return { data, n: 1, channels: model.channels, height: model.height, width: model.width };
+  } finally { dataset.dispose(); }
+}
+
+async function blendCommand(args) {
+  const o = parse(args, { alpha: { type: 'string' }, mask: { type: 'string' }, pyramid: { type: 'boolean' }, levels: { type: 'string' }, grey: { type: 'boolean' } }, { positionals: true });
+  if (o._.length !== 3) throw new UsageError('blend needs A B OUT');
+  if (o.alpha !== undefined && o.mask) throw new UsageError('give --alpha or --mask, not both');
+  if (o.pyramid && !o.mask) throw new UsageError('--pyramid needs --mask');
+  const alpha = number('alpha', o.alpha ?? '0.5');
+  if (alpha < 0 || alpha > 1) throw new UsageError('--alpha must be in [0, 1]');
+  const wg = await init();
+  const channels = o.grey ? 1 : 3;
+  const a = readImage(wg.core, o._[0], channels), b = readImage(wg.core, o._[1], channels);
+  if (a.height !== b.height || a.width !== b.width) throw new UsageError(`A is ${a.width}x${a.height} but B is ${b.width}x${b.height}`);
+  const mask = o.mask ? readMask(wg.core, o.mask, a) : null;
+  const out = blend(wg.core, a, b, { alpha, mask, pyramid: !!o.pyramid, levels: number('levels', o.levels ?? '0', { integer: true, min: 0 }) });
+  writeImage(wg.core, o._[2], out);
+  console.log(`wrote ${o._[2]} (${o.pyramid ? 'pyramid' : mask ? 'mask' : `alpha ${alpha}`} blend, ${a.width}x${a.height})`);
+  return 0;
+}
+
+async function inpaintCommand(args) {
+  const o = parse(args, { load: { type: 'string' }, iterations: { type: 'string', default: '20' }, classical: { type: 'boolean' } }, { positionals: true });
+  if (!o.load) throw new UsageError('inpaint needs --load vae.safetensors');
+  if (o._.length !== 3) throw new UsageError('inpaint needs IN MASK OUT');
+  const iterations = number('iterations', o.iterations, { integer: true, min: 0 });
+  const wg = await init();
+  const model = wg.loadModel(readFile(o.load, 'checkpoint'));
+  if (model.kind !== 'vae') throw new UsageError(`inpaint needs a VAE checkpoint; ${o.load} holds a ${model.kind}`);
+  const img = await readForModel(wg, model, o._[0]);
+  const maskImg = await readForModel(wg, { ...model, channels: 1 }, o._[1]);
+  const mask = maskImg.data.map((v) => (v >= 0.5 ? 1 : 0));
+  const out = o.classical ? fillDiffusion(wg.core, img, mask) : inpaint(model, img, mask, { iterations });
+  writeImage(wg.core, o._[2], out);
+  console.log(`wrote ${o._[2]} (${o.classical ? 'diffusion fill' : `VAE inpainting, ${iterations} iterations`}, ${model.width}x${model.height})`);
+  return 0;
+}
+
+async function interpolateCommand(args) {
+  const o = parse(args, { load: { type: 'string' }, steps: { type: 'string', default: '8' }, seed: { type: 'string', default: '0' }, spherical: { type: 'boolean' } }, { positionals: true });
+  if (!o.load) throw new UsageError('interpolate needs --load model.safetensors');
+  if (o._.length !== 1 && o._.length !== 3) throw new UsageError('interpolate needs OUT, or A B OUT');
+  const steps = number('steps', o.steps, { integer: true, min: 2 });
+  const seed = number('seed', o.seed, { integer: true, min: 0 });
+  const wg = await init();
+  const model = wg.loadModel(readFile(o.load, 'checkpoint'));
+  let strip;
+  if (o._.length === 3) {
+    if (model.kind !== 'vae') throw new UsageError('interpolating between images needs a VAE (an encoder); give only OUT for a GAN');
+    strip = interpolate(model, { from: await readForModel(wg, model, o._[0]), to: await readForModel(wg, model, o._[1]), steps, spherical: !!o.spherical });
+  } else {
+    // Two latent vectors from the seed: the same noise model.sample would draw.
+    const z = new Float32Array(2 * model.latent);
+    const rng = mulberry32(seed);
+    for (let i = 0; i < z.length; i += 2) {
+      const u = Math.max(rng(), 1e-12), v = rng();
+      z[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+      if (i + 1 < z.length) z[i + 1] = Math.sqrt(-2 * Math.log(u)) * Math.sin(2 * Math.PI * v);
+    }
+    strip = interpolate(model, { z0: z.subarray(0, model.latent), z1: z.subarray(model.latent), steps, spherical: !!o.spherical });
+  }
+  const out = o._.at(-1);
+  writeAtomic(out, encodePng(toGrid(strip, { cols: steps, pad: 2 })));
+  console.log(`wrote ${out} (${steps}-step ${o.spherical ? 'spherical' : 'linear'} interpolation)`);
+  return 0;
+}
+
+/** Small seeded PRNG for picking two latent endpoints. */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const IMAGE_COMMANDS = { blend: blendCommand, inpaint: inpaintCommand, interpolate: interpolateCommand };

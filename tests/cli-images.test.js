@@ -1,0 +1,63 @@
+// The CLI's image tools read and write real files: blend, inpaint, interpolate.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { datasetImages, toGrid, encodePng, decodeImage } from '../wasm/index.js';
+import { CLI, getWg, tempDir } from './helpers.js';
+
+const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+const png = (data, h = 28, w = 28) => encodePng(toGrid({ data, n: 1, channels: 1, height: h, width: w }, { cols: 1, pad: 0 }));
+
+test('blend, inpaint and interpolate from the command line', async () => {
+  const wg = await getWg();
+  const dir = tempDir();
+  const f = (name) => path.join(dir, name);
+  const testSet = await wg.loadDataset('mnist', { split: 'test' });
+  const imgs = datasetImages(testSet, { n: 2 });
+  fs.writeFileSync(f('a.png'), png(imgs.data.slice(0, 784)));
+  fs.writeFileSync(f('b.png'), png(imgs.data.slice(784)));
+  const square = new Float32Array(784), half = new Float32Array(784);
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    square[y * 28 + x] = y >= 9 && y < 19 && x >= 9 && x < 19 ? 1 : 0;
+    half[y * 28 + x] = x < 14 ? 1 : 0;
+  }
+  fs.writeFileSync(f('square.png'), png(square));
+  fs.writeFileSync(f('half.png'), png(half));
+  fs.writeFileSync(f('small.png'), png(new Float32Array(100), 10, 10));
+
+  let r = run('blend', f('a.png'), f('b.png'), f('mix.png'), '--alpha', '0.25', '--grey');
+  assert.equal(r.status, 0, r.stderr);
+  const a = decodeImage(wg.core, fs.readFileSync(f('a.png')), { channels: 1 }), b = decodeImage(wg.core, fs.readFileSync(f('b.png')), { channels: 1 });
+  const mix = decodeImage(wg.core, fs.readFileSync(f('mix.png')), { channels: 1 });
+  for (let i = 0; i < 784; i += 13) assert.ok(Math.abs(mix.data[i] - (0.25 * a.data[i] + 0.75 * b.data[i])) <= 1 / 255 + 1e-6);
+  r = run('blend', f('a.png'), f('b.png'), f('seam.jpg'), '--mask', f('half.png'), '--pyramid');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([...fs.readFileSync(f('seam.jpg')).subarray(0, 3)], [0xff, 0xd8, 0xff]);   // JPEG
+  r = run('blend', f('a.png'), f('b.png'), f('x.png'), '--mask', f('small.png'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /mask small.png is 10x10 but the image is 28x28/);
+
+  r = run('train', '--model', 'vae', '--steps', '150', '--save', f('vae.safetensors'));
+  assert.equal(r.status, 0, r.stderr);
+  r = run('inpaint', '--load', f('vae.safetensors'), f('a.png'), f('square.png'), f('fixed.png'));
+  assert.equal(r.status, 0, r.stderr);
+  const fixed = decodeImage(wg.core, fs.readFileSync(f('fixed.png')), { channels: 1 });
+  for (let i = 0; i < 784; i++) if (!square[i]) assert.ok(Math.abs(fixed.data[i] - a.data[i]) <= 1 / 255 + 1e-6, 'a known pixel changed');
+  r = run('interpolate', '--load', f('vae.safetensors'), f('a.png'), f('b.png'), '--steps', '6', f('tween.png'));
+  assert.equal(r.status, 0, r.stderr);
+  const strip = decodeImage(wg.core, fs.readFileSync(f('tween.png')), { channels: 1 });
+  assert.deepEqual([strip.width, strip.height], [6 * 28 + 7 * 2, 28 + 4]);
+  r = run('train', '--model', 'gan', '--steps', '2', '--save', f('gan.safetensors'));
+  r = run('inpaint', '--load', f('gan.safetensors'), f('a.png'), f('square.png'), f('x.png'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /inpaint needs a VAE checkpoint/);
+  r = run('interpolate', '--load', f('gan.safetensors'), '--steps', '4', f('gan-tween.png'));
+  assert.equal(r.status, 0, r.stderr);
+  r = run('blend', f('a.png'), CLI, f('x.png'));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /wasmgen.js: unsupported: not a PNG, JPEG, BMP or GIF image/);
+  testSet.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
