@@ -18,8 +18,9 @@ export const SKIP_REASONS = [null, 'unsupported', 'corrupt', 'too large'];
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 async function fileBytes(file) {
-  if (file.bytes) return file.bytes instanceof Uint8Array ? file.bytes : new Uint8Array(file.bytes);
-  return new Uint8Array(await file.arrayBuffer());
+  // Blobs are read; note that Blob.prototype.bytes is a method in newer browsers, not our field.
+  if (typeof Blob !== 'undefined' && file instanceof Blob) return new Uint8Array(await file.arrayBuffer());
+  return file.bytes instanceof Uint8Array ? file.bytes : new Uint8Array(file.bytes);
 }
 
 /**
@@ -40,7 +41,7 @@ export async function loadImageFiles(core, files, { size = 28, channels = 1, nam
   try {
     for (const [i, file] of list.entries()) {
       const fileName = file.webkitRelativePath || file.name || `file ${i + 1}`;
-      const byteLength = file.size ?? file.bytes?.length ?? 0;
+      const byteLength = file.size ?? file.bytes.byteLength;
       if (byteLength > MAX_FILE_BYTES) {
         skipped.push({ name: fileName, reason: 'too large', message: `${(byteLength / 2 ** 20).toFixed(0)} MB is over the ${MAX_FILE_BYTES / 2 ** 20} MB limit per file` });
       } else {
