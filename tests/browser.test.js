@@ -1,0 +1,286 @@
+// The web page in a real browser: Debian's Chromium driven by playwright-core. The page is built
+// into a temporary static folder and served by tools/serve.js on a free port; every request that
+// leaves 127.0.0.1 is blocked and fails the suite. One browser session walks through what a person
+// does: load, train MNIST with the defaults, pause and resume, train on a folder of own PNGs (one of
+// them corrupt), hit errors, survive a worker crash, and look right on a laptop and a phone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { decode, encode } from 'fast-png';
+import { chromium } from 'playwright-core';
+import { buildWeb } from '../tools/build-web.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server, context, page, url;
+const outsideRequests = [];
+const pageErrors = [];
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: sudo apt-get install -y chromium`);
+  const site = tempDir('wasmgen-web-');
+  buildWeb(site);
+  server = spawn(process.execPath, [path.join(ROOT, 'tools', 'serve.js'), '--port', '0', '--root', site], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
+    server.stdout.on('data', (chunk) => {
+      const match = /wasmgen page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
+      if (match) resolve(match[1]);
+    });
+  });
+  context = await chromium.launchPersistentContext(tempDir('wasmgen-chromium-'), {
+    executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 800 },
+  });
+  await context.route('**/*', (route) => {
+    if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
+    outsideRequests.push(route.request().url());
+    return route.abort();
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+});
+
+const step = async () => Number((await page.textContent('#stat-step')).replace(/,/g, ''));
+/** The step at which the sample grid was last drawn (from its caption). */
+const VIEWS_STEP = () => Number(/step ([\d,]+)/.exec(document.getElementById('samples-caption').textContent)?.[1].replace(/,/g, '') ?? -1);
+const button = (name) => page.getByRole('button', { name, exact: true });
+
+/** Waits until element `id`'s text matches `pattern`; a timeout names what the page showed. */
+async function waitForText(id, pattern, timeout = 10000) {
+  try {
+    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(id).textContent),
+      [id, pattern.source], { timeout });
+  } catch (e) {
+    const shown = await page.textContent(`#${id}`);
+    const messages = await page.locator('.message').allTextContents();
+    throw new Error(`#${id} never matched ${pattern}: it shows "${shown}"; messages: ${JSON.stringify(messages)}`);
+  }
+}
+
+/** The red channel of a painted canvas read back on the main thread, or null before any paint. */
+function canvasPixels(id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    if (!c.classList.contains('painted')) return null;
+    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4]);
+  }, id);
+}
+function spread(values) {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+}
+
+test('the page loads from 127.0.0.1 alone, cross-origin isolated, with MNIST ready', async () => {
+  const response = await page.goto(url);
+  assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
+  assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
+  await waitForText('data-status', /8,337 training images · 28×28 grey/);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  assert.match(await page.textContent('#engine'), /WebAssembly SIMD/);
+  assert.ok(spread(await canvasPixels('thumbnails')) > 40, 'training thumbnails are drawn');
+  assert.equal(await canvasPixels('samples'), null, 'no samples before a model exists');
+  assert.equal(await button('Start').isEnabled(), true);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('Start trains in the worker: steps rise, samples appear, the main thread never stalls', async () => {
+  // Probes: long tasks on the main thread (what the app itself blocks), and gaps between 10 ms
+  // timer ticks (which also catch the OS scheduling other processes on this 2-core machine, so a
+  // rare gap over 100 ms is tolerated). Training on the main thread would fail both at once.
+  await page.evaluate(() => {
+    window.probe = { longTasks: [], gaps: [] };
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.probe.longTasks.push([e.startTime, e.duration]); })
+      .observe({ type: 'longtask' });
+    let last = performance.now();
+    setInterval(() => { const now = performance.now(); if (now - last > 40) window.probe.gaps.push([last, now - last]); last = now; }, 10);
+  });
+  await button('Start').click();
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 20, null, { timeout: 20000 });
+  await page.waitForFunction(() => document.getElementById('samples').classList.contains('painted'));
+  const early = await canvasPixels('samples');
+  assert.ok(spread(early) > 20, 'the sample grid shows images, not a blank canvas');
+  const drawnAt = await page.evaluate(VIEWS_STEP);
+  await page.waitForFunction(`(${VIEWS_STEP})() > ${drawnAt}`, null, { timeout: 10000 });
+  const later = await canvasPixels('samples');
+  const changed = later.reduce((n, v, i) => n + (Math.abs(v - early[i]) > 8 ? 1 : 0), 0) / later.length;
+  assert.ok(changed > 0.05, `the samples change as the model learns (${(changed * 100).toFixed(1)}% of pixels)`);
+  assert.ok(await page.evaluate(() => document.querySelector('#loss-chart canvas') !== null), 'the loss chart is drawn');
+
+  const { longTasks, gaps } = await page.evaluate(() => window.probe);
+  const ms = (list) => list.map(([, d]) => Math.round(d)).join(', ');
+  assert.ok(longTasks.every(([, d]) => d < 100) && longTasks.length <= 3, `main-thread long tasks while training: ${ms(longTasks)} ms`);
+  const stalls = gaps.filter(([, d]) => d > 100);
+  assert.ok(stalls.length <= 2 && stalls.every(([, d]) => d < 300), `gaps between 10 ms timer ticks: ${ms(gaps)} ms`);
+});
+
+test('Pause stops the step counter within a fraction of a second; Resume continues', async () => {
+  await button('Pause').click();
+  await page.waitForTimeout(400);
+  const paused = await step();
+  await page.waitForTimeout(800);
+  assert.equal(await step(), paused, 'no steps while paused');
+  assert.equal(await button('Resume').isEnabled(), true);
+  await button('Resume').click();
+  await page.waitForFunction((s) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) > s + 3, paused, { timeout: 10000 });
+  await button('Stop').click();
+  await waitForText('run-status', /Stopped at step/, 5000);
+  assert.equal(await button('Start').isEnabled(), true);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'page-gan-1280x800.png'), fullPage: true });
+});
+
+/** A folder of 40 small PNG "blobs" at random places, plus one corrupt PNG and one text file. */
+function imageFolder() {
+  const dir = tempDir('wasmgen-images-');
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let k = 0; k < 40; k++) {
+    const w = 36, h = 30, data = new Uint8Array(w * h);
+    const cx = 10 + random() * 16, cy = 8 + random() * 14, r = 4 + random() * 5;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = Math.hypot(x - cx, y - cy) < r ? 230 : 10;
+    fs.writeFileSync(path.join(dir, `blob-${String(k).padStart(2, '0')}.png`), encode({ width: w, height: h, data, channels: 1, depth: 8 }));
+  }
+  fs.writeFileSync(path.join(dir, 'broken.png'), fs.readFileSync(path.join(dir, 'blob-00.png')).subarray(0, 60));
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'these are my training images');
+  return dir;
+}
+
+test('images dropped on the page become the training data', async () => {
+  await page.check('input[name=dataset][value=files]');
+  await page.evaluate(async () => {
+    const transfer = new DataTransfer();
+    for (let k = 0; k < 12; k++) {
+      const canvas = new OffscreenCanvas(20, 20);
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#fff';
+      g.fillRect(k, 5, 6, 6);
+      transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], `drop-${k}.png`, { type: 'image/png' }));
+    }
+    document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  });
+  await waitForText('data-status', /^12 training images · 28×28 grey$/);
+  assert.ok(spread(await canvasPixels('thumbnails')) > 40);
+});
+
+test('a folder of own PNGs trains through the folder picker; bad files are reported and skipped', async () => {
+  await page.setInputFiles('#folder-input', imageFolder());
+  await waitForText('data-status', /^40 training images · 28×28 grey · 2 skipped/);
+  assert.match(await page.textContent('#skipped summary'), /Skipped 2 files: (1 corrupt, 1 unsupported|1 unsupported, 1 corrupt)/);
+  const items = await page.locator('#skipped li').allTextContents();
+  assert.ok(items.some((t) => /broken\.png — corrupt: corrupt PNG/.test(t)), items.join('\n'));
+  assert.ok(items.some((t) => /notes\.txt — unsupported: not a PNG, JPEG, BMP or GIF image/.test(t)), items.join('\n'));
+
+  // The image shape changed, so Start builds a new model: a fast VAE for a few dozen steps.
+  await page.selectOption('#model-select', 'vae');
+  await page.fill('#batch', '16');   // batches come from 40 images
+  await page.fill('#length', '40');
+  await page.selectOption('#unit', 'steps');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 40 steps/, 20000);
+  assert.equal(await step(), 40);
+  assert.match(await page.textContent('#model-status'), /MLP VAE, 28×28, .* step 40/);
+  assert.equal(await page.isVisible('#reconstruction-card'), true, 'a VAE shows reconstructions');
+  assert.ok(spread(await canvasPixels('reconstruction')) > 20);
+  assert.ok(spread(await canvasPixels('interpolation')) > 5);
+});
+
+test('errors are shown in the page, and it recovers from a crashed worker without a reload', async () => {
+  await page.setInputFiles('#checkpoint-input', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('definitely not a checkpoint') });
+  await page.waitForSelector('.message.error >> text=/broken.safetensors is not a usable checkpoint/');
+  assert.match(await page.textContent('#model-status'), /MLP VAE/, 'the current model survives a bad checkpoint');
+
+  await page.fill('#batch', '64');
+  await button('Start').click();
+  await page.waitForSelector('.message.error >> text=/batch size 64 is larger than the dataset \\(40 images\\)/');
+  await page.fill('#batch', '0');
+  await button('Start').click();
+  await page.waitForSelector('.message.error >> text=/Batch size must be a whole number of at least 2/');
+  await page.fill('#batch', '16');
+
+  // A worker that dies (here: its 'error' event) is replaced and the data loaded again.
+  await page.evaluate(() => wasmgen.client.worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' })));
+  await page.waitForSelector('.message.error >> text=/The training worker stopped \\(simulated crash\\)/');
+  await page.waitForFunction(() => /^40 training images/.test(document.getElementById('data-status').textContent) && !document.getElementById('start').disabled);
+  await page.fill('#length', '10');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 10 steps/, 20000);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'page-own-images-1280x800.png'), fullPage: true });
+});
+
+test('a VAE learns MNIST digits in two epochs; the trained page fits a laptop and a phone', async () => {
+  await page.check('input[name=dataset][value=mnist]');
+  await waitForText('data-status', /^8,337 training images/);
+  await page.fill('#seed', '2');   // a settings change: Start builds a fresh model
+  await page.fill('#batch', '64');
+  await page.fill('#length', '2');
+  await page.selectOption('#unit', 'epochs');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 261 steps/, 40000);
+  // Reconstructions (bottom grid row) are close to their inputs (top row, 30 pixels higher).
+  const pixels = await canvasPixels('reconstruction');
+  const gridWidth = await page.evaluate(() => document.getElementById('reconstruction').width);
+  let error = 0;
+  for (let y = 2; y < 30; y++) for (let x = 0; x < gridWidth; x++) error += Math.abs(pixels[y * gridWidth + x] - pixels[(y + 30) * gridWidth + x]);
+  error /= 28 * gridWidth * 255;
+  assert.ok(error < 0.12, `mean absolute reconstruction error ${error.toFixed(3)}`);
+
+  for (let i = 0; i < 4 && await page.locator('.message').count() > 0; i++) await page.locator('.message .close').first().click();
+  assert.equal(await page.locator('.message').count(), 0, 'messages can be dismissed');
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${width}x${height}: the page is ${overflow}px wider than the window`);
+    for (const name of ['Start', 'Pause', 'Resume', 'Stop', 'Download checkpoint']) {
+      const box = await button(name).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width, `${width}x${height}: ${name} is within the width`);
+    }
+    if (width === 1280) {
+      const box = await button('Start').boundingBox();
+      assert.ok(box.y + box.height <= height, 'on a laptop, Start is visible without scrolling');
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, `page-${width}x${height}.png`), fullPage: true });
+  }
+});
+
+test('the grid downloads as the PNG on screen; the checkpoint downloads and loads back exactly', async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const [gridDownload] = await Promise.all([page.waitForEvent('download'), button('Download grid (PNG)').click()]);
+  assert.equal(gridDownload.suggestedFilename(), 'wasmgen-vae-step261.png');
+  const png = decode(fs.readFileSync(await gridDownload.path()));
+  const onScreen = await canvasPixels('samples');
+  assert.equal(png.width * png.height, onScreen.length);
+  assert.ok(onScreen.every((v, i) => v === png.data[i * png.channels]), 'the PNG holds the pixels on screen');
+  const [checkpoint] = await Promise.all([page.waitForEvent('download'), button('Download checkpoint').click()]);
+  assert.equal(checkpoint.suggestedFilename(), 'wasmgen-vae-step261.safetensors');
+  const bytes = fs.readFileSync(await checkpoint.path());
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))));
+  assert.ok(Object.keys(header).some((k) => k.startsWith('decoder.')), 'a safetensors header with the decoder weights');
+  await page.fill('#length', '20');
+  await page.selectOption('#unit', 'steps');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 20 steps \(now at step 281\)/, 20000);
+  await page.setInputFiles('#checkpoint-input', { name: 'vae.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.waitForSelector('.message >> text=/Loaded vae.safetensors: MLP VAE at step 261 \\(trained on mnist-train:8337\\)/');
+  await page.waitForFunction(() => !document.getElementById('start').disabled);
+  const restored = await canvasPixels('samples');
+  assert.ok(restored.every((v, i) => v === onScreen[i]), 'the loaded checkpoint samples exactly what was saved');
+  assert.match(await page.textContent('#model-status'), /step 261\./);
+});
+
+test('no script errors, and no request ever left 127.0.0.1', () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(outsideRequests, []);
+});

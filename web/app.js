@@ -1,0 +1,471 @@
+// app.js — the page: settings, buttons and views on the main thread; every training step,
+// decode and sample runs in worker.js. The main thread only paints RGBA buffers the worker sends.
+
+import { WorkerClient } from './worker-client.js';
+import { LossChart } from './loss-chart.js';
+import { MODELS, LOSS_SERIES, LOSS_LABELS, IMAGE_SIZES } from './models.js';
+
+const $ = (id) => document.getElementById(id);
+const FASHION_URL = new URL('data/fashion/', location.href).href;
+const MAX_FILES = 50000;
+const MAX_SKIPS_LISTED = 200;
+const MAX_MESSAGES = 3;   // older messages make way for new ones
+
+const state = {
+  phase: 'starting',     // starting | ready | busy | training | paused
+  data: null,            // dataset info from the worker
+  dataSource: null,      // how the data was loaded, to load it again after a worker restart
+  model: null,           // model info from the worker
+  modelStale: false,     // the settings no longer describe the model: Start builds a new one
+  lastViewsStep: 0,
+};
+
+const chart = new LossChart($('loss-chart'));
+const client = new WorkerClient(new URL('./worker.js', import.meta.url), { onEvent, onRestart });
+// For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')).
+globalThis.wasmgen = { client };
+
+// ---------- messages ----------
+
+function notify(text, kind = 'info') {
+  const item = document.createElement('div');
+  item.className = `message ${kind}`;
+  item.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  const body = document.createElement('span');
+  body.textContent = text;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'close';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  close.addEventListener('click', () => item.remove());
+  item.append(body, close);
+  $('messages').append(item);
+  while ($('messages').children.length > MAX_MESSAGES) $('messages').firstElementChild.remove();
+  if (kind !== 'error') setTimeout(() => item.remove(), 8000);
+}
+
+function explain(error) {
+  const text = error?.message ?? String(error);
+  if (/out of memory/i.test(text)) return `${text}. Try a smaller batch, a smaller image size or fewer images.`;
+  return text;
+}
+
+// ---------- formatting ----------
+
+const integer = new Intl.NumberFormat('en');
+function duration(seconds) {
+  if (!Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+}
+const modelEntry = (name) => MODELS.find((m) => m.model === name) ?? MODELS[0];
+
+// ---------- painting ----------
+
+function paint(canvas, grid) {
+  canvas.width = grid.width;
+  canvas.height = grid.height;
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(grid.data.buffer ?? grid.data), grid.width, grid.height), 0, 0);
+  canvas.classList.add('painted');
+}
+
+// ---------- state and buttons ----------
+
+function setPhase(phase) {
+  state.phase = phase;
+  const idle = phase === 'ready';
+  $('start').disabled = !(idle && state.data);
+  $('pause').disabled = phase !== 'training';
+  $('resume').disabled = phase !== 'paused';
+  $('stop').disabled = !(phase === 'training' || phase === 'paused');
+  const locked = !idle;
+  for (const el of document.querySelectorAll('#data-card input, #data-card select, #model-card input, #model-card select, #checkpoint-input')) el.disabled = locked;
+  if (!state.fashionAvailable) $('dataset-choice').querySelector('[value=fashion]').disabled = true;
+  $('drop-zone').classList.toggle('disabled', locked);
+  $('download-checkpoint').disabled = !(state.model && (idle || phase === 'paused'));
+  $('download-grid').disabled = !$('samples').classList.contains('painted');
+  $('new-pair').disabled = !state.model || phase === 'starting' || phase === 'busy';
+  $('engine').classList.toggle('live', phase === 'training');
+}
+
+/** Runs an action that occupies the worker, with buttons locked and errors shown. */
+async function busy(action) {
+  const before = state.phase;
+  setPhase('busy');
+  try {
+    await action();
+  } catch (e) {
+    notify(explain(e), 'error');
+  } finally {
+    if (state.phase === 'busy') setPhase(before === 'starting' ? 'ready' : before);
+  }
+}
+
+// ---------- settings form ----------
+
+function fillModelOptions() {
+  for (const m of MODELS) $('model-select').append(new Option(m.label, m.model));
+  for (const size of IMAGE_SIZES) $('image-size').append(new Option(`${size} × ${size}`, String(size)));
+}
+
+function applyDefaults(entry) {
+  $('model-about').textContent = entry.about;
+  const d = entry.defaults;
+  $('latent').value = d.latent;
+  $('lr').value = d.lr;
+  $('batch').value = d.batch;
+  $('length').value = d.length;
+  $('unit').value = d.unit;
+  if (!$('seed').value) $('seed').value = 1;
+}
+
+function readSettings() {
+  const number = (id, what, { integer: whole = true, min = 0 } = {}) => {
+    const v = Number($(id).value);
+    if ($(id).value.trim() === '' || !Number.isFinite(v) || (whole && !Number.isInteger(v)) || v < min) {
+      $(id).focus();
+      throw new Error(`${what} must be ${whole ? 'a whole number' : 'a number'} of at least ${min}`);
+    }
+    return v;
+  };
+  return {
+    model: $('model-select').value,
+    latent: number('latent', 'Latent size', { min: 1 }),
+    batch: number('batch', 'Batch size', { min: 2 }),
+    lr: number('lr', 'Learning rate', { integer: false, min: 1e-12 }),
+    seed: number('seed', 'Seed'),
+    length: number('length', 'Training length', { min: 1 }),
+    unit: $('unit').value,
+  };
+}
+
+function describeModel() {
+  const m = state.model;
+  if (!m) { $('model-status').textContent = 'A new model is built from these settings when you press Start.'; return; }
+  const entry = modelEntry(m.config.model);
+  const shape = `${m.width}×${m.height}${m.channels === 3 ? ' RGB' : ''}`;
+  let text = `Current model: ${entry.label}, ${shape}, ${integer.format(m.parameters)} parameters, step ${integer.format(m.step)}.`;
+  if (state.modelStale) text += ' Settings changed: Start builds a new model (download a checkpoint first to keep this one).';
+  $('model-status').textContent = text;
+}
+
+function markStale() {
+  if (state.model && !state.modelStale) {
+    state.modelStale = true;
+    describeModel();
+  }
+}
+
+function shapeFits(model, data) {
+  return model && data && model.height === data.height && model.width === data.width && model.channels === data.channels;
+}
+
+// ---------- data ----------
+
+function showData(info) {
+  state.data = info;
+  const colour = info.channels === 3 ? 'RGB' : 'grey';
+  $('data-status').textContent = `${integer.format(info.length)} training images · ${info.width}×${info.height} ${colour}` +
+    (info.skipped.length ? ` · ${info.skipped.length} skipped` : '');
+  const skipped = $('skipped');
+  skipped.hidden = info.skipped.length === 0;
+  if (info.skipped.length) {
+    const counts = {};
+    for (const s of info.skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
+    skipped.querySelector('summary').textContent = `Skipped ${info.skipped.length} file${info.skipped.length > 1 ? 's' : ''}: ` +
+      Object.entries(counts).map(([r, n]) => `${n} ${r}`).join(', ');
+    const list = skipped.querySelector('ul');
+    list.replaceChildren(...info.skipped.slice(0, MAX_SKIPS_LISTED).map((s) => {
+      const li = document.createElement('li');
+      const name = document.createElement('b');
+      name.textContent = s.name;
+      li.append(name, ` — ${s.reason}: ${s.message}`);
+      return li;
+    }));
+    if (info.skipped.length > MAX_SKIPS_LISTED) list.append(Object.assign(document.createElement('li'), { textContent: `… and ${info.skipped.length - MAX_SKIPS_LISTED} more` }));
+  }
+  paint($('thumbnails'), info.thumbnails);
+  if (state.model && !shapeFits(state.model, info)) markStale();
+}
+
+async function loadData(source) {
+  $('data-status').textContent = source.kind === 'files' ? `Decoding ${integer.format(source.files.length)} files…` : 'Loading…';
+  try {
+    const info = source.kind === 'files'
+      ? await client.request('loadFiles', { files: source.files, size: source.size, channels: source.channels })
+      : await client.request('loadBuiltin', { name: source.name, baseUrl: source.name === 'fashion' ? FASHION_URL : undefined });
+    state.dataSource = source;
+    showData(info);
+  } catch (e) {
+    $('data-status').textContent = state.data ? `Still using the previous data (${integer.format(state.data.length)} images).` : 'No training data loaded.';
+    if (e.skipped?.length || /usable image/.test(e.message)) throw new Error(`No images loaded: ${e.message}`);
+    throw e;
+  }
+}
+
+function ownImages(files) {
+  const list = [...files].filter((f) => !f.name.startsWith('.'));   // .DS_Store and friends
+  if (list.length === 0) { notify('No files were chosen.', 'error'); return; }
+  if (list.length > MAX_FILES) { notify(`That is ${integer.format(list.length)} files; the page takes at most ${integer.format(MAX_FILES)}.`, 'error'); return; }
+  busy(() => loadData({ kind: 'files', files: list, size: Number($('image-size').value), channels: Number($('image-channels').value) }));
+}
+
+/** Files of a drop, folders included (read recursively through the entries API). */
+async function droppedFiles(dataTransfer) {
+  const entries = [...dataTransfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  if (entries.length === 0) return [...dataTransfer.files];
+  const files = [];
+  const walk = async (entry) => {
+    if (entry.isFile) {
+      files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child);
+      }
+    }
+  };
+  for (const entry of entries) await walk(entry);
+  return files;
+}
+
+// ---------- worker events ----------
+
+function onEvent(event) {
+  if (event.event === 'progress') showProgress(event);
+  else if (event.event === 'views') showViews(event);
+  else if (event.event === 'loading') $('data-status').textContent = `Decoding ${integer.format(event.done)} / ${integer.format(event.total)} files…`;
+}
+
+/** Progress display for a model that is not training: its step and epoch, nothing running. */
+function showIdleProgress(model) {
+  $('progress-fill').style.width = '0%';
+  $('stat-step').textContent = integer.format(model.step);
+  $('stat-epoch').textContent = integer.format(model.epoch);
+  $('stat-speed').textContent = '–';
+  $('stat-eta').textContent = '–';
+  $('loss-caption').textContent = '';
+}
+
+function showProgress(p) {
+  const fraction = p.total ? p.done / p.total : 0;
+  $('progress-fill').style.width = `${(fraction * 100).toFixed(1)}%`;
+  $('progress-fill').parentElement.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+  $('stat-step').textContent = integer.format(p.step);
+  $('stat-epoch').textContent = integer.format(p.epoch);
+  $('stat-speed').textContent = integer.format(Math.round(p.imagesPerSec));
+  $('stat-eta').textContent = duration(p.eta);
+  chart.add(p.step, p.losses);
+  const names = Object.keys(p.losses);
+  $('loss-caption').textContent = names.map((n) => `${LOSS_LABELS[n] ?? n} ${p.losses[n].toPrecision(3)}`).join(' · ');
+  if (state.model) { state.model.step = p.step; describeModel(); }
+  if (p.guard?.rollbacks > (state.rollbacks ?? 0)) {
+    state.rollbacks = p.guard.rollbacks;
+    notify(`Training diverged; the model was rolled back and the learning rate halved to ${p.guard.lr.toPrecision(2)}.`, 'error');
+  }
+}
+
+function showViews(v) {
+  paint($('samples'), v.samples);
+  $('samples-placeholder').hidden = true;
+  paint($('interpolation'), v.interpolation);
+  $('reconstruction-card').hidden = !v.reconstruction;
+  if (v.reconstruction) paint($('reconstruction'), v.reconstruction);
+  state.lastViewsStep = v.step;
+  $('samples-caption').textContent = `fixed noise · step ${integer.format(v.step)}`;
+  $('download-grid').disabled = false;
+}
+
+async function onRestart(reason) {
+  const hadModel = !!state.model;
+  notify(`The training worker stopped (${reason}). A new one was started${hadModel ? '; the model in training was lost (download checkpoints to keep progress)' : ''}.`, 'error');
+  state.model = null;
+  state.modelStale = false;
+  state.data = null;
+  describeModel();
+  setPhase('starting');
+  await start();
+}
+
+// ---------- training ----------
+
+async function startTraining() {
+  let settings;
+  try { settings = readSettings(); } catch (e) { notify(e.message, 'error'); return; }
+  const data = state.data;
+  await busy(async () => {
+    if (!state.model || state.modelStale) {
+      const config = { model: settings.model, latent: settings.latent, lr: settings.lr, seed: settings.seed,
+        height: data.height, width: data.width, channels: data.channels };
+      state.model = await client.request('newModel', { config });
+      state.modelStale = false;
+      state.rollbacks = 0;
+      chart.reset(LOSS_SERIES[state.model.kind]);
+      showIdleProgress(state.model);
+    } else if (!chart.points) {
+      chart.reset(LOSS_SERIES[state.model.kind]);
+    }
+    describeModel();
+  });
+  if (!state.model || state.modelStale) return;
+  const steps = settings.unit === 'epochs' ? Math.max(1, Math.round((settings.length * data.length) / settings.batch)) : settings.length;
+  $('run-status').textContent = `Training ${integer.format(steps)} steps of ${settings.batch} images…`;
+  $('progress-fill').style.width = '0%';
+  setPhase('training');
+  try {
+    const result = await client.request('train', { steps, batch: settings.batch });
+    state.model.step = result.step;
+    $('run-status').textContent = result.stopped
+      ? `Stopped at step ${integer.format(result.step)}. Start continues training this model.`
+      : `Done: ${integer.format(result.done)} steps (now at step ${integer.format(result.step)}). Start trains further.`;
+  } catch (e) {
+    notify(explain(e), 'error');
+    $('run-status').textContent = 'Training stopped by an error.';
+  } finally {
+    if (state.phase === 'training' || state.phase === 'paused') setPhase('ready');
+    describeModel();
+  }
+}
+
+async function pause() {
+  await client.request('pause');
+  if (state.phase === 'training') {
+    setPhase('paused');
+    $('run-status').textContent = 'Paused. Resume continues, Stop ends this run.';
+  }
+}
+
+async function resume() {
+  await client.request('resume');
+  if (state.phase === 'paused') {
+    setPhase('training');
+    $('run-status').textContent = 'Training…';
+  }
+}
+
+// ---------- checkpoints and downloads ----------
+
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+async function saveCheckpoint() {
+  try {
+    const { bytes, step, model } = await client.request('saveCheckpoint');
+    download(new Blob([bytes], { type: 'application/octet-stream' }), `wasmgen-${model}-step${step}.safetensors`);
+  } catch (e) { notify(explain(e), 'error'); }
+}
+
+async function loadCheckpoint(file) {
+  await busy(async () => {
+    const bytes = await file.arrayBuffer();
+    let info;
+    try {
+      info = await client.request('loadCheckpoint', { bytes }, [bytes]);
+    } catch (e) {
+      throw new Error(`${file.name} is not a usable checkpoint: ${e.message}`);
+    }
+    state.model = info;
+    state.modelStale = false;
+    state.rollbacks = 0;
+    const entry = modelEntry(info.config.model);
+    $('model-select').value = entry.model;
+    $('model-about').textContent = entry.about;
+    $('latent').value = info.latent;
+    $('lr').value = info.config.lr;
+    $('seed').value = info.config.seed;
+    chart.reset(LOSS_SERIES[info.kind]);
+    showIdleProgress(info);
+    describeModel();
+    const where = info.trainedOn ? ` (trained on ${info.trainedOn})` : '';
+    notify(`Loaded ${file.name}: ${entry.label} at step ${integer.format(info.step)}${where}. Start continues training it.`);
+    if (!shapeFits(info, state.data)) notify(`This model makes ${info.width}×${info.height}${info.channels === 3 ? ' RGB' : ''} images; choose data of that size to train it further.`);
+    await client.request('views');
+  });
+}
+
+// ---------- start-up ----------
+
+async function fashionBundled() {
+  try {
+    const res = await fetch(`${FASHION_URL}train-images-idx3-ubyte.gz`, { method: 'HEAD' });
+    return res.ok;
+  } catch { return false; }
+}
+
+async function start() {
+  try {
+    const { simd } = await client.request('init');
+    $('engine').textContent = /simd/.test(simd) ? 'WebAssembly SIMD · ready' : 'WebAssembly (no SIMD) · ready';
+    state.fashionAvailable ??= await fashionBundled();
+    if (!state.fashionAvailable) {
+      $('fashion-note').hidden = false;
+      $('fashion-note').textContent = 'Fashion-MNIST is not bundled with this build (install the Debian package dataset-fashion-mnist and rebuild).';
+    }
+    const source = state.dataSource ?? { kind: 'builtin', name: 'mnist' };
+    await loadData(source);
+    setPhase('ready');
+    describeModel();
+  } catch (e) {
+    notify(`Could not start: ${explain(e)}`, 'error');
+    setPhase('ready');
+  }
+}
+
+function wire() {
+  fillModelOptions();
+  applyDefaults(MODELS[0]);
+  describeModel();
+  $('model-select').addEventListener('change', () => { applyDefaults(modelEntry($('model-select').value)); markStale(); });
+  for (const id of ['latent', 'lr', 'seed']) $(id).addEventListener('input', markStale);
+  $('dataset-choice').addEventListener('change', (e) => {
+    const value = e.target.value;
+    $('own-images').hidden = value !== 'files';
+    if (value !== 'files') busy(() => loadData({ kind: 'builtin', name: value }));
+  });
+  $('file-input').addEventListener('change', (e) => { ownImages(e.target.files); e.target.value = ''; });
+  $('folder-input').addEventListener('change', (e) => { ownImages(e.target.files); e.target.value = ''; });
+  const zone = $('drop-zone');
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (state.phase !== 'ready') return;
+    try { ownImages(await droppedFiles(e.dataTransfer)); } catch (err) { notify(`Could not read the dropped files: ${err.message}`, 'error'); }
+  });
+  // A file dropped outside the zone would otherwise replace the page.
+  window.addEventListener('dragover', (e) => e.preventDefault());
+  window.addEventListener('drop', (e) => e.preventDefault());
+  $('start').addEventListener('click', startTraining);
+  $('pause').addEventListener('click', () => pause().catch((e) => notify(explain(e), 'error')));
+  $('resume').addEventListener('click', () => resume().catch((e) => notify(explain(e), 'error')));
+  $('stop').addEventListener('click', () => client.request('stop').catch((e) => notify(explain(e), 'error')));
+  $('download-checkpoint').addEventListener('click', saveCheckpoint);
+  $('download-grid').addEventListener('click', () => {
+    const name = `wasmgen-${state.model?.config.model ?? 'samples'}-step${state.lastViewsStep}.png`;
+    $('samples').toBlob((blob) => download(blob, name), 'image/png');
+  });
+  $('checkpoint-input').addEventListener('change', (e) => {
+    const file = e.target.files[0];
+    e.target.value = '';
+    if (file) loadCheckpoint(file);
+  });
+  let pair = 1;
+  $('new-pair').addEventListener('click', () => {
+    pair += 2;
+    client.request('views', { interpolationSeeds: [pair, pair + 1] }).catch((e) => notify(explain(e), 'error'));
+  });
+  setPhase('starting');
+}
+
+wire();
+start();
