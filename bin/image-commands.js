@@ -2,10 +2,11 @@
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
 import { init, blend, inpaint, interpolate, fillDiffusion, toGrid, encodePng } from '../wasm/index.js';
-import { decodeImage, encodeImage, formatOf } from '../wasm/imagefile.js';
+import { decodeImage, encodeImage, formatOf, transformImage } from '../wasm/imagefile.js';
 import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
 
-export const IMAGE_USAGE = `  wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
+export const IMAGE_USAGE = `  wasmgen transform IN OUT --ops "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H" [--seed S] [--grey]
+  wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
   wasmgen inpaint --load vae.safetensors IN MASK OUT [--iterations 20] [--classical]
   wasmgen interpolate --load model.safetensors [A B] [--steps 8] [--seed S] [--spherical] OUT`;
 
@@ -42,6 +43,19 @@ async function readForModel(wg, model, file) {
     for (let i = 0; i < size; i++) data[i] = img[i] / 255;
     return { data, n: 1, channels: model.channels, height: model.height, width: model.width };
   } finally { dataset.dispose(); }
+}
+
+async function transformCommand(args) {
+  const o = parse(args, { ops: { type: 'string' }, seed: { type: 'string', default: '0' }, grey: { type: 'boolean' } }, { positionals: true });
+  if (o._.length !== 2) throw new UsageError('transform needs IN OUT');
+  if (!o.ops) throw new UsageError('transform needs --ops, e.g. --ops "flip:h,rotate:30,resize:64,64"');
+  const seed = number('seed', o.seed, { integer: true, min: 0 });
+  const wg = await init();
+  const img = readImage(wg.core, o._[0], o.grey ? 1 : 3);
+  const out = transformImage(wg.core, img, o.ops, { seed });
+  writeImage(wg.core, o._[1], out);
+  console.log(`wrote ${o._[1]} (${img.width}x${img.height} -> ${out.width}x${out.height})`);
+  return 0;
 }
 
 async function blendCommand(args) {
@@ -120,4 +134,4 @@ function mulberry32(seed) {
   };
 }
 
-export const IMAGE_COMMANDS = { blend: blendCommand, inpaint: inpaintCommand, interpolate: interpolateCommand };
+export const IMAGE_COMMANDS = { transform: transformCommand, blend: blendCommand, inpaint: inpaintCommand, interpolate: interpolateCommand };

@@ -14,6 +14,7 @@ import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
 const USAGE = `usage:
   wasmgen train --model gan|vae|dcgan|convvae --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
                 [--steps N | --epochs E] [--batch 64] [--seed S] [--lr X] [--latent N]
+                [--augment flip,rotate:15,crop:24]
                 [--config model.json] [--resume model.safetensors]
                 [--save model.safetensors] [--samples grid.png] [--json]
   wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] --out grid.png
@@ -37,11 +38,12 @@ async function train(args) {
     model: { type: 'string' }, dataset: { type: 'string', default: 'mnist' }, labels: { type: 'string' },
     steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string', default: '64' },
     seed: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, config: { type: 'string' },
+    augment: { type: 'string' },
     resume: { type: 'string' }, save: { type: 'string' }, samples: { type: 'string' }, json: { type: 'boolean' },
   });
   if (o.steps !== undefined && o.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
-  if (o.resume && (o.model || o.config || o.lr || o.latent || o.seed)) {
-    throw new UsageError('--resume continues a saved run with its own config; drop --model/--config/--lr/--latent/--seed');
+  if (o.resume && (o.model || o.config || o.lr || o.latent || o.seed || o.augment)) {
+    throw new UsageError('--resume continues a saved run with its own config; drop --model/--config/--lr/--latent/--seed/--augment');
   }
   if (!o.resume && !o.model && !o.config) throw new UsageError('train needs --model gan|vae|dcgan|convvae (or --config FILE, or --resume FILE)');
   const steps = number('steps', o.steps, { integer: true, min: 1 });
@@ -68,6 +70,7 @@ async function train(args) {
     if (o.seed !== undefined) config.seed = number('seed', o.seed, { integer: true, min: 0 });
     if (o.lr !== undefined) config.lr = number('lr', o.lr);
     if (o.latent !== undefined) config.latent = number('latent', o.latent, { integer: true, min: 1 });
+    if (o.augment !== undefined) config.augment = o.augment;
     const dataset0 = await openDataset(wg, o.dataset, o.labels);
     config.height ??= dataset0.height; config.width ??= dataset0.width; config.channels ??= dataset0.channels;
     dataset0.dispose();

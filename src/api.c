@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "augment.h"
 #include "gemm.h"
 #include "idx.h"
 #include "simd.h"
@@ -120,6 +121,16 @@ int wg_api_blend(float *out, const float *a, const float *b, const float *mask, 
 }
 int wg_api_fill_diffusion(float *img, const float *mask, int iterations, int C, int H, int W) {
   return (int)wg_fill_diffusion(img, mask, iterations, C, H, W);
+}
+
+int wg_api_transform(const char *ops, const float *in, int C, int H, int W, double seed,
+                     float **out, int *hw) {
+  wg_ops chain;
+  wg_status st = wg_ops_parse(&chain, ops, 0);
+  if (st) return (int)st;
+  wg_rng rng;
+  wg_rng_seed(&rng, (uint64_t)(seed >= 0 ? seed : 0), WG_STREAM_AUGMENT);
+  return (int)wg_ops_apply(&chain, in, C, H, W, out, &hw[0], &hw[1], &rng);
 }
 
 void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C) {

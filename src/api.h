@@ -72,6 +72,11 @@ WG_API int wg_api_image_decode(const uint8_t *bytes, uint32_t len, int channels,
 WG_API int wg_api_encode_jpeg(const uint8_t *rgba, int width, int height, int quality, uint8_t **out,
                               uint32_t *out_len);
 
+/* A fixed transform chain ("flip:h,rotate:30,crop:2,2,20,20", augment.h) on one image (C, H, W)
+ * floats; *out is wg_api_malloc'd, its size in hw[0] (height), hw[1] (width). */
+WG_API int wg_api_transform(const char *ops, const float *in, int C, int H, int W, double seed,
+                            float **out, int *hw);
+
 WG_API void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C);
 
 #endif

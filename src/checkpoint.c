@@ -101,7 +101,8 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   wg__rng_json(&sb, "shuffle", &m->rng_shuffle); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "epoch_start", &m->rng_epoch_start); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "noise", &m->rng_noise); wg_strbuf_puts(&sb, ",");
-  wg__rng_json(&sb, "dropout", &m->rng_dropout);
+  wg__rng_json(&sb, "dropout", &m->rng_dropout); wg_strbuf_puts(&sb, ",");
+  wg__rng_json(&sb, "augment", &m->rng_augment);
   for (int k = 0; k < 2; k++) {
     const wg_optim_state *os = &m->nets[k].opt_state;
     wg_strbuf_printf(&sb, ",\"opt_%s\":[%lld,%.9g,%.9g]", m->nets[k].name, os->t,
@@ -143,6 +144,7 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
   if (!st) st = wg__rng_parse(doc, "shuffle", &m->rng_shuffle);
   if (!st) st = wg__rng_parse(doc, "noise", &m->rng_noise);
   if (!st) st = wg__rng_parse(doc, "dropout", &m->rng_dropout);
+  if (!st && wg_json_get(doc, "augment")) st = wg__rng_parse(doc, "augment", &m->rng_augment);
   for (int k = 0; k < 2 && !st; k++) {
     char key[32];
     snprintf(key, sizeof key, "opt_%s", m->nets[k].name);

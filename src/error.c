@@ -2,15 +2,20 @@
 #include "error.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static char wg__error[512];
 static wg_status wg__status;
 
 wg_status wg_fail(wg_status status, const char *fmt, ...) {
+  /* Formatted into a copy first: callers may pass wg_last_error() itself as an argument to
+   * add context ("checkpoint: ...: %s"). */
+  char message[sizeof wg__error];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(wg__error, sizeof wg__error, fmt, ap);
+  vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
+  memcpy(wg__error, message, sizeof wg__error);
   wg__status = status;
   return status;
 }

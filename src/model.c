@@ -105,6 +105,7 @@ static void wg__write_canonical(wg_model *m) {
   }
   wg_strbuf_puts(&sb, ",");
   wg_strbuf_printf(&sb, "\"seed\":%llu", (unsigned long long)m->seed);
+  if (m->augmenting) { wg_strbuf_puts(&sb, ",\"augment\":"); wg_strbuf_json_string(&sb, m->augment_text); }
   for (int k = 0; k < 2; k++) {
     wg_strbuf_printf(&sb, ",\"%s\":", names[m->kind][k]);
     wg_net_spec_json(&m->nets[k], &sb);
@@ -118,7 +119,7 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   wg_cfg c = {cfg, "config"};
   const char *keys[] = {"model", "height", "width", "channels", "latent", "hidden", "disc_hidden",
                         "generator", "discriminator", "encoder", "decoder", "optimizer", "lr",
-                        "beta1", "beta2", "eps", "momentum", "seed", NULL};
+                        "beta1", "beta2", "eps", "momentum", "seed", "augment", NULL};
   wg_status st;
   if ((st = wg_cfg_only(&c, keys))) return st;
   const char *kind;
@@ -145,6 +146,15 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   m->latent = (int)v;
   if ((st = wg_cfg_int(&c, "seed", 1, 0, 9007199254740991.0, &v))) return st;
   m->seed = (uint64_t)v;
+
+  const char *augment;
+  if ((st = wg_cfg_str(&c, "augment", "", &augment))) return st;
+  if (augment[0]) {
+    if (strlen(augment) >= sizeof m->augment_text) return wg_fail(WG_ERR_ARG, "config: \"augment\" is too long");
+    if ((st = wg_ops_parse(&m->augment, augment, 1))) return wg_fail(st, "config: %s", wg_last_error());
+    snprintf(m->augment_text, sizeof m->augment_text, "%s", augment);
+    m->augmenting = 1;
+  }
 
   const char *opt;
   if ((st = wg_cfg_str(&c, "optimizer", "adam", &opt))) return st;
@@ -208,6 +218,7 @@ wg_status wg_model_create(const char *config_json, wg_model **out) {
   wg_rng_seed(&m->rng_shuffle, m->seed, WG_STREAM_SHUFFLE);
   wg_rng_seed(&m->rng_noise, m->seed, WG_STREAM_NOISE);
   wg_rng_seed(&m->rng_dropout, m->seed, WG_STREAM_DROPOUT);
+  wg_rng_seed(&m->rng_augment, m->seed, WG_STREAM_AUGMENT);
   m->rng_epoch_start = m->rng_shuffle;
   *out = m;
   return WG_OK;
@@ -248,17 +259,24 @@ wg_status wg__model_prepare_order(wg_model *m, int n) {
   return WG_OK;
 }
 
-/* Converts the next `batch` images of the shuffled order to floats: x = pixel*scale + shift. */
-static void wg__next_batch(wg_model *m, const wg_dataset *ds, int batch, float *x, float scale,
-                           float shift) {
+/* Converts the next `batch` images of the shuffled order to floats in [0, 1], applies the
+ * augmentation chain (if any) per image, then maps to the model's range: x * scale + shift. */
+static wg_status wg__next_batch(wg_model *m, const wg_dataset *ds, int batch, float *x, float scale,
+                                float shift) {
   if (m->perm_pos + batch > m->perm_n) { wg__model_shuffle(m); m->epoch++; }
   int P = wg_model_image_size(m);
   for (int b = 0; b < batch; b++) {
     const uint8_t *src = ds->pixels + (size_t)m->perm[m->perm_pos + b] * P;
     float *dst = x + (size_t)b * P;
-    for (int k = 0; k < P; k++) dst[k] = (float)src[k] * scale + shift;
+    for (int k = 0; k < P; k++) dst[k] = (float)src[k] * (1.f / 255.f);
+    if (m->augmenting) {
+      wg_status st = wg_ops_augment(&m->augment, dst, m->channels, m->height, m->width, &m->rng_augment);
+      if (st) return st;
+    }
+    for (int k = 0; k < P; k++) dst[k] = dst[k] * scale + shift;
   }
   m->perm_pos += batch;
+  return WG_OK;
 }
 
 wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch) {
@@ -277,22 +295,19 @@ wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch
   for (int s = 0; s < steps; s++) {
     /* What a failed step (out of memory) must put back so that it leaves no trace. */
     wg_rng shuffle = m->rng_shuffle, epoch_start = m->rng_epoch_start;
-    wg_rng noise = m->rng_noise, dropout = m->rng_dropout;
+    wg_rng noise = m->rng_noise, dropout = m->rng_dropout, augment = m->rng_augment;
     int perm_pos = m->perm_pos;
     long long epoch = m->epoch;
     wg_arena_reset(&m->arena);
     st = wg__guard_before(m);
     float *x = st ? NULL : wg_arena_floats(&m->arena, (size_t)batch * wg_model_image_size(m));
     if (!st && !x) st = wg_fail(WG_ERR_NOMEM, "out of memory for a batch of %d images", batch);
-    if (!st) {
-      /* GAN images live in [-1, 1] (tanh output); VAE images in [0, 1] (Bernoulli means). */
-      if (gan) wg__next_batch(m, ds, batch, x, 1.f / 127.5f, -1.f);
-      else wg__next_batch(m, ds, batch, x, 1.f / 255.f, 0.f);
-      st = gan ? wg__gan_step(m, x, batch) : wg__vae_step(m, x, batch);
-    }
+    /* GAN images live in [-1, 1] (tanh output); VAE images in [0, 1] (Bernoulli means). */
+    if (!st) st = wg__next_batch(m, ds, batch, x, gan ? 2.f : 1.f, gan ? -1.f : 0.f);
+    if (!st) st = gan ? wg__gan_step(m, x, batch) : wg__vae_step(m, x, batch);
     if (st) {
       wg__guard_undo(m);
-      m->rng_noise = noise; m->rng_dropout = dropout;
+      m->rng_noise = noise; m->rng_dropout = dropout; m->rng_augment = augment;
       if (m->epoch != epoch) { m->rng_shuffle = epoch_start; wg__model_shuffle(m); m->epoch = epoch; }
       m->rng_shuffle = shuffle; m->rng_epoch_start = epoch_start; m->perm_pos = perm_pos;
       wg_arena_free(&m->arena);   /* give the failed step's memory back to the heap */

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
+#include "augment.h"
 #include "error.h"
 #include "net.h"
 #include "rng.h"
@@ -41,7 +42,10 @@ typedef struct {
   wg_net nets[2];                 /* GAN: G, D.  VAE: encoder, decoder */
   wg_optim_config opt;
   uint64_t seed;
-  wg_rng rng_shuffle, rng_noise, rng_dropout;
+  wg_rng rng_shuffle, rng_noise, rng_dropout, rng_augment;
+  int augmenting;                 /* 1 when `augment` holds a training augmentation chain */
+  wg_ops augment;
+  char augment_text[256];
   wg_rng rng_epoch_start;         /* shuffle stream as it was before the current permutation */
   long long step, epoch;
   uint32_t *perm; int perm_n, perm_pos;

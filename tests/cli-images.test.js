@@ -61,3 +61,41 @@ test('blend, inpaint and interpolate from the command line', async () => {
   testSet.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('transform applies ops in order; --augment trains deterministically and resumes exactly', async () => {
+  const wg = await getWg();
+  const dir = tempDir();
+  const f = (name) => path.join(dir, name);
+  const pixels = new Float32Array(28 * 20);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i % 20) / 19;   // horizontal ramp, 20 wide
+  fs.writeFileSync(f('ramp.png'), png(pixels, 28, 20));
+  let r = run('transform', f('ramp.png'), f('out.png'), '--ops', 'flip:h,crop:2,3,10,12,resize:20,24', '--grey');
+  assert.equal(r.status, 0, r.stderr);
+  const out = decodeImage(wg.core, fs.readFileSync(f('out.png')), { channels: 1 });
+  assert.deepEqual([out.width, out.height], [20, 24]);
+  assert.ok(out.data[0] > out.data[19], 'flip:h reverses the ramp');   // ramp now falls left to right
+  r = run('transform', f('ramp.png'), f('x.png'), '--ops', 'crop:15,0,10,10');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /step 1: crop: box x=15 y=0 w=10 h=10 is not inside the 20 x 28/);
+  r = run('transform', f('ramp.png'), f('x.png'), '--ops', 'sharpen:1');
+  assert.match(r.stderr, /unknown operation "sharpen"/);
+
+  const aug = ['--augment', 'flip,rotate:15,crop:24,noise:0.02', '--batch', '16', '--dataset', 'mnist'];
+  for (const [args, name] of [
+    [['train', '--model', 'vae', '--seed', '4', ...aug, '--steps', '5', '--save', f('part.safetensors')], 'part'],
+    [['train', '--resume', f('part.safetensors'), '--batch', '16', '--steps', '4', '--save', f('resumed.safetensors')], 'resumed'],
+    [['train', '--model', 'vae', '--seed', '4', ...aug, '--steps', '9', '--save', f('straight.safetensors')], 'straight'],
+    [['train', '--model', 'vae', '--seed', '4', '--batch', '16', '--steps', '9', '--save', f('plain.safetensors')], 'plain'],
+  ]) {
+    r = run(...args);
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+  }
+  assert.ok(fs.readFileSync(f('resumed.safetensors')).equals(fs.readFileSync(f('straight.safetensors'))), 'augmented resume differs');
+  assert.ok(!fs.readFileSync(f('plain.safetensors')).equals(fs.readFileSync(f('straight.safetensors'))), 'augmentation changed nothing');
+  const info = JSON.parse(run('info', '--load', f('straight.safetensors')).stdout);
+  assert.equal(info.config.augment, 'flip,rotate:15,crop:24,noise:0.02');
+  r = run('train', '--model', 'vae', '--augment', 'crop:40', '--steps', '1');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /augment: crop:40 does not fit 28x28 images/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -45,6 +45,33 @@ export function encodeImage(core, images, { format = 'png', quality = 92 } = {})
   } finally { core.free(src); }
 }
 
+/**
+ * Applies a fixed chain of transforms, in order (see README: flip:h, rotate:30, blur:1.5,
+ * crop:X,Y,W,H, resize:W,H, ...), to each image; sizes may change. seed drives `noise`.
+ */
+export function transformImage(core, images, ops, { seed = 0 } = {}) {
+  const { channels: C, height: H, width: W } = images, size = C * H * W;
+  const results = [];
+  for (let k = 0; k < images.n; k++) {
+    const text = core.allocString(String(ops));
+    const input = core.malloc(size * 4);
+    try {
+      core.f32.set(images.data.subarray(k * size, (k + 1) * size), input >> 2);
+      results.push(core.withBuffer(12, (p) => {
+        core.check(core.exports.wg_api_transform(text, input, C, H, W, seed, p, p + 4));
+        const out = core.u32[p >> 2], [h, w] = core.i32.subarray((p + 4) >> 2, ((p + 4) >> 2) + 2);
+        const data = core.f32.slice(out >> 2, (out >> 2) + C * h * w);
+        core.free(out);
+        return { data, h, w };
+      }));
+    } finally { core.free(text); core.free(input); }
+  }
+  const { h, w } = results[0];
+  const data = new Float32Array(images.n * C * h * w);
+  results.forEach((r, k) => data.set(r.data, k * C * h * w));
+  return { data, n: images.n, channels: C, height: h, width: w };
+}
+
 /** Format from a file name: .jpg/.jpeg -> 'jpeg', anything else 'png'. */
 export function formatOf(file) {
   return /\.jpe?g$/i.test(file) ? 'jpeg' : 'png';

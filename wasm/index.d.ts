@@ -43,6 +43,8 @@ export interface ModelConfig {
   eps?: number;
   momentum?: number;
   seed?: number;
+  /** Training augmentation per image, e.g. "flip,rotate:15,crop:24,blur:1,jitter:0.1,0.2,noise:0.05". */
+  augment?: string;
 }
 
 /** Float images (N, C, H, W) with values in [0, 1]. */
@@ -169,3 +171,15 @@ export function datasetImages(dataset: Dataset, options?: { n?: number; indices?
  * Throws WasmgenError for a disposed model or a layer type without an ONNX export.
  */
 export function exportOnnx(model: Model): Uint8Array;
+
+export function decodeImage(core: unknown, bytes: Uint8Array | ArrayBuffer, options?: { channels?: 1 | 3; name?: string }): Images;
+export function encodeImage(core: unknown, images: Images, options?: { format?: 'png' | 'jpeg'; quality?: number }): Uint8Array;
+/** Fixed chain "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H,..." applied in order. */
+export function transformImage(core: unknown, images: Images, ops: string, options?: { seed?: number }): Images;
+export function blend(core: unknown, a: Images, b: Images, options?: { mask?: Float32Array | null; alpha?: number; pyramid?: boolean; levels?: number }): Images;
+export function fillDiffusion(core: unknown, img: Images, mask: Float32Array, options?: { iterations?: number }): Images;
+export function inpaint(model: Model, img: Images, mask: Float32Array, options?: { iterations?: number }): Images;
+export function denoise(model: Model, img: Images): Images;
+export function interpolateLatents(z0: Float32Array, z1: Float32Array, steps: number, options?: { spherical?: boolean }): Float32Array;
+export function interpolate(model: Model, options: { z0?: Float32Array; z1?: Float32Array; from?: Images; to?: Images; steps?: number; spherical?: boolean }): Images;
+export function psnr(a: Images, b: Images, options?: { mask?: Float32Array | null }): number;
