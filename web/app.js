@@ -17,7 +17,10 @@ const state = {
   dataSource: null,      // how the data was loaded, to load it again after a worker restart
   model: null,           // model info from the worker
   modelStale: false,     // the settings no longer describe the model: Start builds a new one
+  rollbacks: 0,          // divergence-guard roll-backs of the model so far, to report new ones
   lastViewsStep: 0,
+  fashionAvailable: undefined,   // whether this build bundles Fashion-MNIST (asked once)
+  loadingData: false,    // a crash while loading data means that data is not loaded again
 };
 
 const chart = new LossChart($('loss-chart'));
@@ -43,6 +46,11 @@ function notify(text, kind = 'info') {
   $('messages').append(item);
   while ($('messages').children.length > MAX_MESSAGES) $('messages').firstElementChild.remove();
   if (kind !== 'error') setTimeout(() => item.remove(), 8000);
+}
+
+/** Shows an error, unless it is a request lost with a crashed worker (onRestart tells that). */
+function report(error) {
+  if (!error?.workerLost) notify(explain(error), 'error');
 }
 
 function explain(error) {
@@ -97,7 +105,7 @@ async function busy(action) {
   try {
     await action();
   } catch (e) {
-    notify(explain(e), 'error');
+    report(e);
   } finally {
     if (state.phase === 'busy') setPhase(before === 'starting' ? 'ready' : before);
   }
@@ -192,16 +200,22 @@ function showData(info) {
 
 async function loadData(source) {
   $('data-status').textContent = source.kind === 'files' ? `Decoding ${integer.format(source.files.length)} files…` : 'Loading…';
+  state.loadingData = true;
   try {
     const info = source.kind === 'files'
       ? await client.request('loadFiles', { files: source.files, size: source.size, channels: source.channels })
       : await client.request('loadBuiltin', { name: source.name, baseUrl: source.name === 'fashion' ? FASHION_URL : undefined });
     state.dataSource = source;
+    const choice = source.kind === 'files' ? 'files' : source.name;
+    document.querySelector(`input[name=dataset][value=${choice}]`).checked = true;
+    $('own-images').hidden = choice !== 'files';
     showData(info);
   } catch (e) {
     $('data-status').textContent = state.data ? `Still using the previous data (${integer.format(state.data.length)} images).` : 'No training data loaded.';
     if (e.skipped?.length || /usable image/.test(e.message)) throw new Error(`No images loaded: ${e.message}`);
     throw e;
+  } finally {
+    state.loadingData = false;
   }
 }
 
@@ -263,7 +277,7 @@ function showProgress(p) {
   const names = Object.keys(p.losses);
   $('loss-caption').textContent = names.map((n) => `${LOSS_LABELS[n] ?? n} ${p.losses[n].toPrecision(3)}`).join(' · ');
   if (state.model) { state.model.step = p.step; describeModel(); }
-  if (p.guard?.rollbacks > (state.rollbacks ?? 0)) {
+  if (p.guard.rollbacks > state.rollbacks) {
     state.rollbacks = p.guard.rollbacks;
     notify(`Training diverged; the model was rolled back and the learning rate halved to ${p.guard.lr.toPrecision(2)}.`, 'error');
   }
@@ -281,14 +295,17 @@ function showViews(v) {
 }
 
 async function onRestart(reason) {
-  const hadModel = !!state.model;
-  notify(`The training worker stopped (${reason}). A new one was started${hadModel ? '; the model in training was lost (download checkpoints to keep progress)' : ''}.`, 'error');
+  const lost = [state.model && 'the model was lost (download checkpoints to keep progress)',
+    state.loadingData && 'the data it was loading is skipped, MNIST is loaded instead'].filter(Boolean);
+  notify(`The training worker stopped (${reason}). A new one was started${lost.length ? `; ${lost.join('; ')}` : ''}.`, 'error');
+  const source = state.loadingData ? undefined : state.dataSource;
   state.model = null;
   state.modelStale = false;
   state.data = null;
+  state.loadingData = false;
   describeModel();
   setPhase('starting');
-  await start();
+  await start(source);
 }
 
 // ---------- training ----------
@@ -303,7 +320,7 @@ async function startTraining() {
         height: data.height, width: data.width, channels: data.channels };
       state.model = await client.request('newModel', { config });
       state.modelStale = false;
-      state.rollbacks = 0;
+      state.rollbacks = state.model.guard.rollbacks;
       chart.reset(LOSS_SERIES[state.model.kind]);
       showIdleProgress(state.model);
     } else if (!chart.points) {
@@ -323,7 +340,7 @@ async function startTraining() {
       ? `Stopped at step ${integer.format(result.step)}. Start continues training this model.`
       : `Done: ${integer.format(result.done)} steps (now at step ${integer.format(result.step)}). Start trains further.`;
   } catch (e) {
-    notify(explain(e), 'error');
+    report(e);
     $('run-status').textContent = 'Training stopped by an error.';
   } finally {
     if (state.phase === 'training' || state.phase === 'paused') setPhase('ready');
@@ -361,7 +378,7 @@ async function saveCheckpoint() {
   try {
     const { bytes, step, model } = await client.request('saveCheckpoint');
     download(new Blob([bytes], { type: 'application/octet-stream' }), `wasmgen-${model}-step${step}.safetensors`);
-  } catch (e) { notify(explain(e), 'error'); }
+  } catch (e) { report(e); }
 }
 
 async function loadCheckpoint(file) {
@@ -375,7 +392,7 @@ async function loadCheckpoint(file) {
     }
     state.model = info;
     state.modelStale = false;
-    state.rollbacks = 0;
+    state.rollbacks = info.guard.rollbacks;
     const entry = modelEntry(info.config.model);
     $('model-select').value = entry.model;
     $('model-about').textContent = entry.about;
@@ -401,7 +418,8 @@ async function fashionBundled() {
   } catch { return false; }
 }
 
-async function start() {
+/** Sets up a (new) worker and loads `source`, the built-in MNIST by default. */
+async function start(source = { kind: 'builtin', name: 'mnist' }) {
   try {
     const { simd } = await client.request('init');
     $('engine').textContent = /simd/.test(simd) ? 'WebAssembly SIMD · ready' : 'WebAssembly (no SIMD) · ready';
@@ -410,7 +428,6 @@ async function start() {
       $('fashion-note').hidden = false;
       $('fashion-note').textContent = 'Fashion-MNIST is not bundled with this build (install the Debian package dataset-fashion-mnist and rebuild).';
     }
-    const source = state.dataSource ?? { kind: 'builtin', name: 'mnist' };
     await loadData(source);
     setPhase('ready');
     describeModel();
@@ -446,9 +463,9 @@ function wire() {
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());
   $('start').addEventListener('click', startTraining);
-  $('pause').addEventListener('click', () => pause().catch((e) => notify(explain(e), 'error')));
-  $('resume').addEventListener('click', () => resume().catch((e) => notify(explain(e), 'error')));
-  $('stop').addEventListener('click', () => client.request('stop').catch((e) => notify(explain(e), 'error')));
+  $('pause').addEventListener('click', () => pause().catch(report));
+  $('resume').addEventListener('click', () => resume().catch(report));
+  $('stop').addEventListener('click', () => client.request('stop').catch(report));
   $('download-checkpoint').addEventListener('click', saveCheckpoint);
   $('download-grid').addEventListener('click', () => {
     const name = `wasmgen-${state.model?.config.model ?? 'samples'}-step${state.lastViewsStep}.png`;
@@ -462,7 +479,7 @@ function wire() {
   let pair = 1;
   $('new-pair').addEventListener('click', () => {
     pair += 2;
-    client.request('views', { interpolationSeeds: [pair, pair + 1] }).catch((e) => notify(explain(e), 'error'));
+    client.request('views', { interpolationSeeds: [pair, pair + 1] }).catch(report);
   });
   setPhase('starting');
 }

@@ -41,7 +41,7 @@ export class WorkerClient {
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, type });
+      this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, type, ...args }, transfer);
     });
   }
@@ -51,7 +51,7 @@ export class WorkerClient {
     this.worker.terminate();
     const lost = [...this.pending.values()];
     this.pending.clear();
-    for (const entry of lost) entry.reject(new Error(`the training worker stopped: ${reason}`));
+    for (const entry of lost) entry.reject(Object.assign(new Error(`the training worker stopped: ${reason}`), { workerLost: true }));
     this.#start();
     this.onRestart(reason);
   }

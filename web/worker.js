@@ -52,7 +52,7 @@ function modelInfo() {
   return {
     kind: model.kind, config: model.config, step: model.step, epoch: model.epoch,
     height: model.height, width: model.width, channels: model.channels, latent: model.latent,
-    parameters: g + d, lossNames: Object.keys(model.losses), trainedOn: model.datasetId,
+    parameters: g + d, trainedOn: model.datasetId, guard: model.guard,
   };
 }
 
