@@ -35,7 +35,9 @@ SRC=(src/*.c)
 HDR=(src/*.h)
 # No FMA contraction and no -ffast-math: results must be the same bits in every build.
 # stb_image.h as a system header: its own warnings are not ours (src/imageio.c includes it).
-COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -Isrc -isystem /usr/include/stb)
+# -fwrapv: stb_image's IDCT overflows int on hostile JPEGs (found by fuzzing); wrapping is what
+# it expects, and our own code never relies on signed overflow either way.
+COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -fwrapv -Isrc -isystem /usr/include/stb)
 
 # stale OUT INPUT... : true when OUT is missing or older than any input.
 stale() {

@@ -8,6 +8,7 @@
  * model and checks every tensor's presence and shape before it is returned.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,30 @@ static void wg__rng_json(wg_strbuf *sb, const char *name, const wg_rng *r) {
                    r->inc, (double)r->spare, r->has_spare);
 }
 
+/* Exactly 16 hex digits, as written by wg__rng_json. */
+static int wg__hex64(const char *s, uint64_t *out) {
+  if (strlen(s) != 16) return 0;
+  uint64_t v = 0;
+  for (int i = 0; i < 16; i++) {
+    char c = s[i];
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return 0;
+    v = v << 4 | (uint64_t)d;
+  }
+  *out = v;
+  return 1;
+}
+
 static wg_status wg__rng_parse(const wg_json *doc, const char *name, wg_rng *r) {
   const wg_json *a = wg_json_get(doc, name);
+  uint64_t state, inc;
   if (!a || a->type != WG_JSON_ARRAY || a->length != 4 || a->items[0].type != WG_JSON_STRING ||
       a->items[1].type != WG_JSON_STRING || a->items[2].type != WG_JSON_NUMBER ||
-      a->items[3].type != WG_JSON_NUMBER)
-    return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"rng\" lacks a valid \"%s\" stream", name);
-  r->state = strtoull(a->items[0].string, NULL, 16);
-  r->inc = strtoull(a->items[1].string, NULL, 16);
+      a->items[3].type != WG_JSON_NUMBER || !wg__hex64(a->items[0].string, &state) ||
+      !wg__hex64(a->items[1].string, &inc) || !(inc & 1) || !(fabs(a->items[2].number) < 1e30))
+    return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" lacks a valid \"%s\" random stream", name);
+  r->state = state;
+  r->inc = inc;   /* odd, as PCG requires: an even increment could cycle on one value forever */
   r->spare = (float)a->items[2].number;
   r->has_spare = a->items[3].number != 0;
   return WG_OK;
@@ -135,9 +152,10 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
   if (!pn || !pp || pn->type != WG_JSON_NUMBER || pp->type != WG_JSON_NUMBER || pn->number < 0 ||
       pn->number > 1e9 || pp->number < 0 || pp->number > pn->number)
     st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid data position");
-  if (!st) st = wg__rng_parse(doc, "epoch_start", &m->rng_shuffle);
-  if (!st && pn->number > 0) {   /* rebuild the current epoch's order, then its position */
-    st = wg__model_prepare_order(m, (int)pn->number);
+  if (!st && (pn->number != floor(pn->number) || pp->number != floor(pp->number)))
+    st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid data position");
+  if (!st) {   /* the epoch's order is rebuilt when training meets a dataset of this size */
+    m->perm_n = (int)pn->number;
     m->perm_pos = (int)pp->number;
   }
   if (!st) st = wg__rng_parse(doc, "epoch_start", &m->rng_epoch_start);
@@ -150,7 +168,10 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
     snprintf(key, sizeof key, "opt_%s", m->nets[k].name);
     const wg_json *a = wg_json_get(doc, key);
     if (!a || a->type != WG_JSON_ARRAY || a->length != 3 || a->items[0].type != WG_JSON_NUMBER ||
-        a->items[1].type != WG_JSON_NUMBER || a->items[2].type != WG_JSON_NUMBER) {
+        a->items[1].type != WG_JSON_NUMBER || a->items[2].type != WG_JSON_NUMBER ||
+        !(a->items[0].number >= 0 && a->items[0].number <= 9007199254740992.0) ||
+        a->items[0].number != floor(a->items[0].number) ||
+        !(a->items[1].number >= 0 && a->items[1].number <= 1) || !(a->items[2].number >= 0 && a->items[2].number <= 1)) {
       st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" lacks \"%s\"", key);
       break;
     }
@@ -160,8 +181,11 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
   }
   const wg_json *guard = wg_json_get(doc, "guard"), *lr = wg_json_get(doc, "lr");
   if (!st && guard) {   /* absent in files written before the guard existed */
-    if (guard->type != WG_JSON_ARRAY || guard->length != 3 || !lr || lr->type != WG_JSON_NUMBER ||
-        !(lr->number > 0 && lr->number <= 10)) {
+    int counts_ok = guard->type == WG_JSON_ARRAY && guard->length == 3;
+    for (int i = 0; counts_ok && i < 3; i++)
+      counts_ok = guard->items[i].type == WG_JSON_NUMBER && guard->items[i].number >= 0 &&
+                  guard->items[i].number <= 1e15 && guard->items[i].number == floor(guard->items[i].number);
+    if (!counts_ok || !lr || lr->type != WG_JSON_NUMBER || !(lr->number > 0 && lr->number <= 10)) {
       st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid guard record");
     } else {
       m->skipped_steps = (long long)guard->items[0].number;

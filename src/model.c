@@ -254,6 +254,17 @@ wg_status wg__model_prepare_order(wg_model *m, int n) {
   uint32_t *p = realloc(m->perm, sizeof(uint32_t) * (size_t)n);
   if (!p) return wg_fail(WG_ERR_NOMEM, "out of memory for the data order");
   m->perm = p;
+  if (m->perm_n == n && n > 0) {
+    /* A loaded checkpoint: rebuild its epoch's order from the epoch-start stream, keep the
+     * position and the shuffle stream as saved. */
+    wg_rng shuffle = m->rng_shuffle;
+    int pos = m->perm_pos;
+    m->rng_shuffle = m->rng_epoch_start;
+    wg__model_shuffle(m);
+    m->rng_shuffle = shuffle;
+    m->perm_pos = pos;
+    return WG_OK;
+  }
   m->perm_n = n;
   wg__model_shuffle(m);
   return WG_OK;
