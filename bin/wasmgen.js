@@ -98,7 +98,7 @@ async function train(args) {
   if (o.save) writeAtomic(o.save, model.save());
   if (o.samples) writeAtomic(o.samples, encodePng(toGrid(model.sample(64, { seed: 0 }), { cols: 8 })));
   const summary = {
-    model: model.kind, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
+    model: model.config.model, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
     batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1),
     losses: result.losses, guard: result.guard, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
   };
@@ -111,7 +111,7 @@ async function train(args) {
     process.stdout.write(JSON.stringify(summary) + '\n');
   } else {
     const losses = Object.entries(summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-    console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.kind} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s; ${losses}`);
+    console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.config.model} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s; ${losses}`);
     if (summary.test) console.log(`test loss per image: ${summary.test.loss.toFixed(2)} (recon ${summary.test.recon.toFixed(2)}, KL ${summary.test.kl.toFixed(2)})`);
     if (o.save) console.log(`saved ${o.save}`);
     if (o.samples) console.log(`wrote ${o.samples}`);
