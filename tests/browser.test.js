@@ -97,15 +97,15 @@ test('the page loads from 127.0.0.1 alone, cross-origin isolated, with MNIST rea
 });
 
 test('Start trains in the worker: steps rise, samples appear, the main thread never stalls', async () => {
-  // Probes: long tasks on the main thread (what the app itself blocks), and gaps between 10 ms
-  // timer ticks (which also catch the OS scheduling other processes on this 2-core machine, so a
-  // rare gap over 100 ms is tolerated). Training on the main thread would fail both at once.
+  // Probes: long tasks on the main thread, and gaps between 10 ms timer ticks. Both also see
+  // this 2-core machine scheduling other processes (a 20 ms task stretched to 110 ms of wall time,
+  // a GC), so one outlier is tolerated; training on the main thread would block it most of the time.
   await page.evaluate(() => {
-    window.probe = { longTasks: [], gaps: [] };
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.probe.longTasks.push([e.startTime, e.duration]); })
+    window.probe = { start: performance.now(), longTasks: [], gaps: [] };
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.probe.longTasks.push(e.duration); })
       .observe({ type: 'longtask' });
     let last = performance.now();
-    setInterval(() => { const now = performance.now(); if (now - last > 40) window.probe.gaps.push([last, now - last]); last = now; }, 10);
+    setInterval(() => { const now = performance.now(); if (now - last > 40) window.probe.gaps.push(now - last); last = now; }, 10);
   });
   await button('Start').click();
   await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 20, null, { timeout: 20000 });
@@ -119,11 +119,13 @@ test('Start trains in the worker: steps rise, samples appear, the main thread ne
   assert.ok(changed > 0.05, `the samples change as the model learns (${(changed * 100).toFixed(1)}% of pixels)`);
   assert.ok(await page.evaluate(() => document.querySelector('#loss-chart canvas') !== null), 'the loss chart is drawn');
 
-  const { longTasks, gaps } = await page.evaluate(() => window.probe);
-  const ms = (list) => list.map(([, d]) => Math.round(d)).join(', ');
-  assert.ok(longTasks.every(([, d]) => d < 100) && longTasks.length <= 3, `main-thread long tasks while training: ${ms(longTasks)} ms`);
-  const stalls = gaps.filter(([, d]) => d > 100);
-  assert.ok(stalls.length <= 2 && stalls.every(([, d]) => d < 300), `gaps between 10 ms timer ticks: ${ms(gaps)} ms`);
+  const { elapsed, longTasks, gaps } = await page.evaluate(() => ({ ...window.probe, elapsed: performance.now() - window.probe.start }));
+  const ms = (list) => list.map(Math.round).join(', ');
+  assert.ok(longTasks.filter((d) => d >= 100).length <= 1, `main-thread long tasks while training: ${ms(longTasks)} ms`);
+  const stalls = gaps.filter((d) => d > 100);
+  const lost = gaps.reduce((sum, d) => sum + d - 10, 0);   // time the timer could not run
+  assert.ok(stalls.length <= 2 && stalls.every((d) => d < 300) && lost < 0.15 * elapsed,
+    `gaps between 10 ms timer ticks during ${Math.round(elapsed)} ms of training: ${ms(gaps)} ms`);
 });
 
 test('Pause stops the step counter within a fraction of a second; Resume continues', async () => {
