@@ -15,11 +15,11 @@ static const wg__kind_name wg__kinds[] = {
   {"dropout", WG_LAYER_DROPOUT}, {"conv2d", WG_LAYER_CONV2D},
   {"conv_transpose2d", WG_LAYER_CONV_TRANSPOSE2D}, {"instancenorm", WG_LAYER_INSTANCENORM},
   {"upsample", WG_LAYER_UPSAMPLE}, {"avgpool", WG_LAYER_AVGPOOL}, {"reshape", WG_LAYER_RESHAPE},
-  {"flatten", WG_LAYER_FLATTEN},
+  {"flatten", WG_LAYER_FLATTEN}, {"add", WG_LAYER_ADD},
 };
 #define WG__N_KINDS (int)(sizeof wg__kinds / sizeof wg__kinds[0])
 #define WG__KIND_LIST "dense, relu, leaky_relu, tanh, sigmoid, batchnorm, dropout, conv2d, " \
-                      "conv_transpose2d, instancenorm, upsample, avgpool, reshape or flatten"
+                      "conv_transpose2d, instancenorm, upsample, avgpool, reshape, flatten or add"
 
 static const char *wg__kind_str(wg_layer_kind k) {
   for (int i = 0; i < WG__N_KINDS; i++) if (wg__kinds[i].kind == k) return wg__kinds[i].name;
@@ -204,6 +204,14 @@ static wg_status wg__parse_layer(wg_layer *L, const wg_json *spec, const char *w
       wg__set_out(L, L->in_features, 1, 1);
       break;
     }
+    case WG_LAYER_ADD: {   /* `from` is checked against earlier layers in wg_net_build */
+      const char *keys[] = {"type", "from", NULL};
+      if ((st = wg_cfg_only(&c, keys))) return st;
+      if ((st = wg_cfg_int(&c, "from", -1, 0, WG_MAX_LAYERS, &v))) return st;
+      if (v < 0) return wg_fail(WG_ERR_ARG, "%s: add needs \"from\": the index of an earlier layer", where);
+      L->from = (int)v;
+      break;
+    }
     default: {
       const char *keys[] = {"type", NULL};
       if ((st = wg_cfg_only(&c, keys))) return st;
@@ -230,6 +238,15 @@ wg_status wg_net_build(wg_net *net, const char *name, const wg_json *spec, int i
     L->in_features = c * h * w;
     wg_status st = wg__parse_layer(L, &spec->items[i], where);
     if (st) return st;
+    if (L->kind == WG_LAYER_ADD) {
+      if (L->from >= (int)i)
+        return wg_fail(WG_ERR_ARG, "%s: add \"from\": %d must name an earlier layer (0..%zu)", where, L->from, i - 1);
+      const wg_layer *src = &net->layers[L->from];
+      if (src->out_c != c || src->out_h != h || src->out_w != w)
+        return wg_fail(WG_ERR_ARG, "%s: cannot add layer %d's output [%d, %d, %d] to [%d, %d, %d]", where, L->from,
+                       src->out_c, src->out_h, src->out_w, c, h, w);
+      net->layers[L->from].output_read_later = 1;
+    }
     L->w_off = n_params; n_params += L->n_w;
     L->b_off = n_params; n_params += L->n_b;
     if (L->kind == WG_LAYER_BATCHNORM) { L->stat_off = n_state; n_state += 2 * (size_t)L->in_c; }
@@ -319,6 +336,7 @@ void wg_net_spec_json(const wg_net *net, wg_strbuf *sb) {
         if (!L->n_b) wg_strbuf_puts(sb, ",\"bias\":false");
         break;
       case WG_LAYER_UPSAMPLE: wg_strbuf_printf(sb, ",\"mode\":\"%s\"", L->bilinear ? "bilinear" : "nearest"); break;
+      case WG_LAYER_ADD: wg_strbuf_printf(sb, ",\"from\":%d", L->from); break;
       case WG_LAYER_AVGPOOL:
         wg__put_pair(sb, "kernel", L->kh, L->kw);
         wg__put_pair(sb, "stride", L->sh, L->sw);
@@ -337,6 +355,16 @@ static wg_conv_geom wg__geom(const wg_layer *L) {
                         L->kh, L->kw, L->sh, L->sw, L->ph, L->pw};
 }
 
+/* Whether layer j's output buffer must stay as it is (an add reads it later). Reshape and
+ * flatten share their input's buffer, so the question passes through them. */
+static int wg__output_kept(const wg_net *net, int j) {
+  for (; j >= 0; j--) {
+    if (net->layers[j].output_read_later) return 1;
+    if (net->layers[j].kind != WG_LAYER_RESHAPE && net->layers[j].kind != WG_LAYER_FLATTEN) return 0;
+  }
+  return 0;
+}
+
 float *wg_net_forward(wg_net *net, wg_arena *arena, wg_frame *fr, const float *x, int batch,
                       int training, wg_rng *dropout_rng, int upto) {
   fr->batch = batch;
@@ -353,8 +381,9 @@ float *wg_net_forward(wg_net *net, wg_arena *arena, wg_frame *fr, const float *x
     int n = (int)n_out;
     /* Activations overwrite their input when it is our own buffer: no layer's backward reads
      * its own output except these activations (BN keeps xhat, conv/dense read their inputs). */
-    int in_place = in != fr->acts[0] && (L->kind == WG_LAYER_RELU || L->kind == WG_LAYER_LEAKY_RELU ||
-                                         L->kind == WG_LAYER_TANH || L->kind == WG_LAYER_SIGMOID);
+    int in_place = in != fr->acts[0] && !wg__output_kept(net, i - 1) &&
+                   (L->kind == WG_LAYER_RELU || L->kind == WG_LAYER_LEAKY_RELU ||
+                    L->kind == WG_LAYER_TANH || L->kind == WG_LAYER_SIGMOID);
     float *out = in_place ? in : wg_arena_floats(arena, n_out);
     if (!out) return NULL;
     float *p = net->params;
@@ -407,6 +436,11 @@ float *wg_net_forward(wg_net *net, wg_arena *arena, wg_frame *fr, const float *x
         wg_avgpool2d_forward(out, in, batch * L->in_c, L->in_h, L->in_w, L->out_h, L->out_w, L->kh,
                              L->kw, L->sh, L->sw, L->ph, L->pw);
         break;
+      case WG_LAYER_ADD: {
+        const float *skip = fr->acts[L->from + 1];
+        for (size_t k = 0; k < n_out; k++) out[k] = in[k] + skip[k];
+        break;
+      }
       case WG_LAYER_RESHAPE: case WG_LAYER_FLATTEN: break;
     }
     fr->acts[i + 1] = out;
@@ -430,9 +464,19 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
     bufs[1] = wg_arena_floats(arena, widest * (size_t)batch);
     if (!bufs[0] || !bufs[1]) return wg_fail(WG_ERR_NOMEM, "out of memory in backward pass of %s", net->name);
   }
+  /* Residual skips: an add at layer i sends its output gradient to layer `from`'s output too;
+   * it is parked here (copied: the ping-pong buffers get overwritten) until backward gets there. */
+  float *skip_grad[WG_MAX_LAYERS] = {0};
   wg_status st = WG_OK;
   for (int i = upto - 1; i >= 0 && !st; i--) {
     wg_layer *L = &net->layers[i];
+    if (skip_grad[i]) {   /* grad is d(loss)/d(output of layer i): add the parked skip part */
+      size_t n_out = (size_t)batch * (size_t)L->out_features;
+      float *sum = grad == bufs[0] ? bufs[1] : bufs[0];
+      if (grad == dy || !bufs[0]) { sum = wg_arena_floats(arena, n_out); if (!sum) return wg_fail(WG_ERR_NOMEM, "out of memory in backward pass of %s", net->name); }
+      for (size_t k = 0; k < n_out; k++) sum[k] = grad[k] + skip_grad[i][k];
+      grad = sum;
+    }
     size_t n_in = (size_t)batch * (size_t)L->in_features;
     int n = (int)n_in;
     if (L->kind == WG_LAYER_RESHAPE || L->kind == WG_LAYER_FLATTEN) {
@@ -488,6 +532,15 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
         wg_avgpool2d_backward(din, grad, batch * L->in_c, L->in_h, L->in_w, L->out_h, L->out_w,
                               L->kh, L->kw, L->sh, L->sw, L->ph, L->pw);
         break;
+      case WG_LAYER_ADD: {
+        size_t n_out = (size_t)batch * (size_t)L->out_features;
+        float *park = wg_arena_floats(arena, n_out);
+        if (!park) { st = wg_fail(WG_ERR_NOMEM, "out of memory in backward pass of %s", net->name); break; }
+        memcpy(park, grad, sizeof(float) * n_out);
+        skip_grad[L->from] = park;
+        if (din) memcpy(din, grad, sizeof(float) * n_in);
+        break;
+      }
       case WG_LAYER_RESHAPE: case WG_LAYER_FLATTEN: break;
     }
     grad = din;

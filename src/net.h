@@ -5,7 +5,8 @@
  *    {"type":"batchnorm","momentum":0.8}, {"type":"dropout","p":0.3}, {"type":"tanh"},
  *    {"type":"reshape","shape":[16,7,7]}, {"type":"conv_transpose2d","out_channels":8,"kernel":5,
  *     "stride":2,"padding":2,"output_padding":1}, {"type":"conv2d",...}, {"type":"flatten"}, ...]
- * Layers track (C, H, W) shapes; dense flattens its input implicitly.
+ * Layers track (C, H, W) shapes; dense flattens its input implicitly. {"type":"add","from":J}
+ * adds the output of earlier layer J (same shape) to its input: a residual connection.
  * Parameters, gradients and optimizer moments live in one allocation each, carved by the layer
  * table; batch-norm running statistics live in `state`. Parameters are named as PyTorch's
  * nn.Sequential state_dict would name them ("G.0.weight", "G.2.running_mean"), so checkpoints load
@@ -33,7 +34,8 @@
 typedef enum {
   WG_LAYER_DENSE, WG_LAYER_RELU, WG_LAYER_LEAKY_RELU, WG_LAYER_TANH, WG_LAYER_SIGMOID,
   WG_LAYER_BATCHNORM, WG_LAYER_DROPOUT, WG_LAYER_CONV2D, WG_LAYER_CONV_TRANSPOSE2D,
-  WG_LAYER_INSTANCENORM, WG_LAYER_UPSAMPLE, WG_LAYER_AVGPOOL, WG_LAYER_RESHAPE, WG_LAYER_FLATTEN
+  WG_LAYER_INSTANCENORM, WG_LAYER_UPSAMPLE, WG_LAYER_AVGPOOL, WG_LAYER_RESHAPE, WG_LAYER_FLATTEN,
+  WG_LAYER_ADD
 } wg_layer_kind;
 
 typedef struct {
@@ -47,6 +49,8 @@ typedef struct {
   int oph, opw;                    /* conv_transpose output padding */
   int bilinear;                    /* upsample: 0 nearest, 1 bilinear */
   int affine;                      /* instancenorm with gamma/beta */
+  int from;                        /* add: the output of layer `from` is added (a residual skip) */
+  int output_read_later;           /* a later add reads this layer's output: keep it intact */
   size_t w_off, b_off;             /* into params/grads; weight (OUT, IN) or gamma (C); bias or beta */
   size_t n_w, n_b;                 /* counts; 0 when the layer has none */
   size_t stat_off;                 /* batchnorm: running mean then running var (C each) in state */

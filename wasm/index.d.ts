@@ -19,7 +19,9 @@ export type LayerSpec =
   | { type: 'instancenorm'; eps?: number; affine?: boolean }
   | { type: 'upsample'; mode?: 'nearest' | 'bilinear'; scale?: 2 }
   | { type: 'avgpool'; kernel: number | [number, number]; stride?: number | [number, number]; padding?: number | [number, number] }
-  | { type: 'reshape'; shape: [number, number, number] };
+  | { type: 'reshape'; shape: [number, number, number] }
+  /** Residual connection: adds the output of earlier layer `from` (same shape). */
+  | { type: 'add'; from: number };
 
 /** A model config: a preset name plus overrides; anything left out comes from the preset. */
 export interface ModelConfig {

@@ -80,6 +80,36 @@ static void test_conv_net_grads(void) {
   CHECK(check_net(spec, 3, 5, 1, 1, 3e-2f) == 0);
 }
 
+static void test_residual_add_forward(void) {
+  /* out = tanh(tanh(x)) + tanh(x): the skip reads layer 0's output even though layer 1 follows it. */
+  const char *spec = "[{\"type\":\"tanh\"},{\"type\":\"tanh\"},{\"type\":\"add\",\"from\":0}]";
+  wg_json *doc;
+  CHECK(wg_json_parse(spec, strlen(spec), &doc) == WG_OK);
+  wg_net net;
+  wg_status st = wg_net_build(&net, "N", doc, 4, 1, 1);
+  wg_json_free(doc);
+  CHECK(st == WG_OK);
+  float x[8] = {-2, -1, -0.5f, 0, 0.25f, 0.5f, 1, 3};
+  wg_arena a = {0};
+  wg_frame fr;
+  float *y = wg_net_forward(&net, &a, &fr, x, 2, 1, NULL, net.n_layers);
+  for (int i = 0; i < 8; i++) CHECK_NEAR(y[i], tanh(tanh(x[i])) + tanh(x[i]), 1e-6);
+  wg_net_free(&net); wg_arena_free(&a);
+}
+
+static void test_residual_add_grads(void) {
+  /* Layer 1's output is both the next layer's input and the skip: it must not be overwritten in
+   * place by layer 2's tanh, and its gradient is the sum of both paths. */
+  CHECK(check_net("[{\"type\":\"dense\",\"units\":12},{\"type\":\"tanh\"},{\"type\":\"tanh\"},"
+                  "{\"type\":\"dense\",\"units\":12},{\"type\":\"add\",\"from\":1},{\"type\":\"tanh\"},"
+                  "{\"type\":\"dense\",\"units\":3}]", 3, 5, 1, 1, 2e-2f) == 0);
+  /* A conv residual block around reshape/flatten. */
+  CHECK(check_net("[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":3,\"padding\":1},{\"type\":\"tanh\"},"
+                  "{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":3,\"padding\":1},{\"type\":\"sigmoid\"},"
+                  "{\"type\":\"add\",\"from\":1},{\"type\":\"add\",\"from\":4},{\"type\":\"flatten\"},"
+                  "{\"type\":\"dense\",\"units\":2}]", 2, 2, 5, 4, 2e-2f) == 0);
+}
+
 static void test_shape_errors(void) {
   const char *cases[] = {
     "[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":9}]", "larger than the padded input",
@@ -89,6 +119,8 @@ static void test_shape_errors(void) {
     "[{\"type\":\"reshape\",\"shape\":[3,3,3]}]", "cannot reshape 50 values",
     "[{\"type\":\"upsample\",\"mode\":\"cubic\"}]", "\"nearest\" or \"bilinear\"",
     "[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":[3,3,3]}]", "[height, width]",
+    "[{\"type\":\"relu\"},{\"type\":\"add\",\"from\":1}]", "must name an earlier layer",
+    "[{\"type\":\"flatten\"},{\"type\":\"dense\",\"units\":4},{\"type\":\"add\",\"from\":0}]", "cannot add layer 0's output [50, 1, 1] to [4, 1, 1]",
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i += 2) {
     wg_json *doc;
@@ -194,6 +226,8 @@ void suite_conv(void) {
   RUN(test_conv_transpose2d_grads);
   RUN(test_norm_upsample_pool_grads);
   RUN(test_conv_net_grads);
+  RUN(test_residual_add_forward);
+  RUN(test_residual_add_grads);
   RUN(test_shape_errors);
   RUN(test_presets_shapes);
   RUN(test_conv_models_gradients);
