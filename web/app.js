@@ -4,12 +4,16 @@
 import { WorkerClient } from './worker-client.js';
 import { LossChart } from './loss-chart.js';
 import { MODELS, LOSS_SERIES, LOSS_LABELS, IMAGE_SIZES } from './models.js';
+import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
 
 const $ = (id) => document.getElementById(id);
 const FASHION_URL = new URL('data/fashion/', location.href).href;
 const MAX_FILES = 50000;
 const MAX_SKIPS_LISTED = 200;
 const MAX_MESSAGES = 3;   // older messages make way for new ones
+// Autosave to IndexedDB while training (and on Pause and Stop); ?autosave=SECONDS overrides it.
+const AUTOSAVE_SECONDS = 120;
+const AUTOSAVE_MS = 1000 * (Number(new URLSearchParams(location.search).get('autosave')) || AUTOSAVE_SECONDS);
 
 const state = {
   phase: 'starting',     // starting | ready | busy | training | paused
@@ -21,6 +25,8 @@ const state = {
   lastViewsStep: 0,
   fashionAvailable: undefined,   // whether this build bundles Fashion-MNIST (asked once)
   loadingData: false,    // a crash while loading data means that data is not loaded again
+  runId: null,           // IndexedDB key under which this model's checkpoints are autosaved
+  autosaveFailed: null,  // the last autosave error shown, so a failing store is reported once
 };
 
 const chart = new LossChart($('loss-chart'));
@@ -319,6 +325,7 @@ async function startTraining() {
       const config = { model: settings.model, latent: settings.latent, lr: settings.lr, seed: settings.seed,
         height: data.height, width: data.width, channels: data.channels };
       state.model = await client.request('newModel', { config });
+      state.runId = newRunId();
       state.modelStale = false;
       state.rollbacks = state.model.guard.rollbacks;
       chart.reset(LOSS_SERIES[state.model.kind]);
@@ -333,6 +340,7 @@ async function startTraining() {
   $('run-status').textContent = `Training ${integer.format(steps)} steps of ${settings.batch} images…`;
   $('progress-fill').style.width = '0%';
   setPhase('training');
+  const timer = setInterval(() => { if (state.phase === 'training') autosave(); }, AUTOSAVE_MS);
   try {
     const result = await client.request('train', { steps, batch: settings.batch });
     state.model.step = result.step;
@@ -343,9 +351,11 @@ async function startTraining() {
     report(e);
     $('run-status').textContent = 'Training stopped by an error.';
   } finally {
+    clearInterval(timer);
     if (state.phase === 'training' || state.phase === 'paused') setPhase('ready');
     describeModel();
   }
+  await autosave();
 }
 
 async function pause() {
@@ -353,6 +363,7 @@ async function pause() {
   if (state.phase === 'training') {
     setPhase('paused');
     $('run-status').textContent = 'Paused. Resume continues, Stop ends this run.';
+    await autosave();
   }
 }
 
@@ -383,30 +394,115 @@ async function saveCheckpoint() {
 
 async function loadCheckpoint(file) {
   await busy(async () => {
-    const bytes = await file.arrayBuffer();
-    let info;
-    try {
-      info = await client.request('loadCheckpoint', { bytes }, [bytes]);
-    } catch (e) {
-      throw new Error(`${file.name} is not a usable checkpoint: ${e.message}`);
-    }
-    state.model = info;
-    state.modelStale = false;
-    state.rollbacks = info.guard.rollbacks;
-    const entry = modelEntry(info.config.model);
-    $('model-select').value = entry.model;
-    $('model-about').textContent = entry.about;
-    $('latent').value = info.latent;
-    $('lr').value = info.config.lr;
-    $('seed').value = info.config.seed;
-    chart.reset(LOSS_SERIES[info.kind]);
-    showIdleProgress(info);
-    describeModel();
-    const where = info.trainedOn ? ` (trained on ${info.trainedOn})` : '';
-    notify(`Loaded ${file.name}: ${entry.label} at step ${integer.format(info.step)}${where}. Start continues training it.`);
-    if (!shapeFits(info, state.data)) notify(`This model makes ${info.width}×${info.height}${info.channels === 3 ? ' RGB' : ''} images; choose data of that size to train it further.`);
-    await client.request('views');
+    await loadCheckpointBytes(await file.arrayBuffer(), file.name);
+    state.runId = newRunId();
   });
+}
+
+/** Loads checkpoint bytes into the worker and the settings form (inside busy()). */
+async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
+  let info;
+  try {
+    info = await client.request('loadCheckpoint', { bytes }, [bytes]);
+  } catch (e) {
+    throw new Error(`${name} is not a usable checkpoint: ${e.message}`);
+  }
+  state.model = info;
+  state.modelStale = false;
+  state.rollbacks = info.guard.rollbacks;
+  const entry = modelEntry(info.config.model);
+  $('model-select').value = entry.model;
+  $('model-about').textContent = entry.about;
+  $('latent').value = info.latent;
+  $('lr').value = info.config.lr;
+  $('seed').value = info.config.seed;
+  chart.reset(LOSS_SERIES[info.kind]);
+  showIdleProgress(info);
+  describeModel();
+  const where = info.trainedOn ? ` (trained on ${info.trainedOn})` : '';
+  if (!quiet) notify(`Loaded ${name}: ${entry.label} at step ${integer.format(info.step)}${where}. Start continues training it.`);
+  if (!shapeFits(info, state.data)) notify(`This model makes ${info.width}×${info.height}${info.channels === 3 ? ' RGB' : ''} images; choose data of that size to train it further.`);
+  await client.request('views');
+  return info;
+}
+
+// ---------- autosave and saved runs (IndexedDB, see autosave.js) ----------
+
+function datasetLabel(source) {
+  if (!source) return 'no data';
+  if (source.kind === 'files') return 'your images';
+  return source.name === 'fashion' ? 'Fashion-MNIST' : 'MNIST';
+}
+
+/** Saves the current model's checkpoint under its run id; errors are shown once, never thrown. */
+async function autosave() {
+  if (!state.model || !state.runId || state.modelStale) return;
+  try {
+    const { bytes, step } = await client.request('saveCheckpoint');
+    const model = state.model.config.model;
+    const source = state.dataSource ? { kind: state.dataSource.kind, name: state.dataSource.name ?? null } : null;
+    await putRun({ id: state.runId, model, label: modelEntry(model).label, config: state.model.config,
+      dataset: source, datasetLabel: datasetLabel(source), step, savedAt: Date.now(), bytes });
+    state.autosaveFailed = null;
+    await showSavedRuns();
+  } catch (e) {
+    if (e?.workerLost) return;
+    if (state.autosaveFailed !== e.message) notify(`${e.message}. Training goes on.`, 'error');
+    state.autosaveFailed = e.message;
+  }
+}
+
+async function showSavedRuns() {
+  let runs;
+  try { runs = await listRuns(); } catch (e) { notify(e.message, 'error'); $('saved-runs').hidden = true; return; }
+  const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  $('saved-runs-list').replaceChildren(...runs.map((run) => {
+    const li = document.createElement('li');
+    li.dataset.run = run.id;
+    const text = document.createElement('span');
+    const current = run.id === state.runId ? ' · this run' : '';
+    text.textContent = `${run.label} on ${run.datasetLabel} · step ${integer.format(run.step)} · saved ${timeFormat.format(run.savedAt)}${current}`;
+    const what = `${run.label} at step ${run.step}`;
+    const resumeButton = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Resume' });
+    resumeButton.setAttribute('aria-label', `Resume saved run: ${what}`);
+    resumeButton.className = 'small';
+    resumeButton.addEventListener('click', () => resumeRun(run.id));
+    const deleteButton = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete' });
+    deleteButton.setAttribute('aria-label', `Delete saved run: ${what}`);
+    deleteButton.className = 'small';
+    deleteButton.addEventListener('click', async () => {
+      try { await deleteRun(run.id); } catch (e) { notify(e.message, 'error'); }
+      if (run.id === state.runId) state.runId = null;
+      await showSavedRuns();
+    });
+    li.append(text, resumeButton, deleteButton);
+    return li;
+  }));
+  $('saved-runs').hidden = runs.length === 0;
+}
+
+/** Loads a saved run's checkpoint (the Load checkpoint path) and its built-in data. */
+async function resumeRun(id) {
+  if (state.phase !== 'ready') { notify('Stop training before resuming a saved run.', 'error'); return; }
+  await busy(async () => {
+    const run = await getRun(id);
+    if (!run) throw new Error('That saved run is gone (deleted in another tab?)');
+    const source = run.dataset;
+    if (source?.kind === 'builtin' && (state.dataSource?.kind !== 'builtin' || state.dataSource.name !== source.name)) {
+      await loadData({ kind: 'builtin', name: source.name });
+    }
+    const info = await loadCheckpointBytes(run.bytes, `saved run "${run.label}"`, { quiet: true });
+    state.runId = run.id;
+    const data = source?.kind === 'files'
+      ? ' It was trained on your own images: drop them again (same size and colour) before pressing Start.'
+      : '';
+    notify(`Resumed ${run.label} on ${run.datasetLabel} at step ${integer.format(info.step)}. Start continues training it.${data}`);
+    if (source?.kind === 'files') {
+      document.querySelector('input[name=dataset][value=files]').checked = true;
+      $('own-images').hidden = false;
+    }
+  });
+  await showSavedRuns();
 }
 
 // ---------- start-up ----------
@@ -431,6 +527,7 @@ async function start(source = { kind: 'builtin', name: 'mnist' }) {
     await loadData(source);
     setPhase('ready');
     describeModel();
+    await showSavedRuns();
   } catch (e) {
     notify(`Could not start: ${explain(e)}`, 'error');
     setPhase('ready');

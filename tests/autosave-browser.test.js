@@ -1,0 +1,153 @@
+// Autosave in a real browser (same setup as browser.test.js: the built page served on a free port,
+// Debian's Chromium through playwright-core, a persistent profile so IndexedDB outlives reloads).
+// A person trains with ?autosave=2, reloads, sees the run offered for resuming, resumes it at its
+// saved step and trains further, then deletes it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildWeb } from '../tools/build-web.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let server, context, page, url;
+const outsideRequests = [];
+const pageErrors = [];
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: sudo apt-get install -y chromium`);
+  const site = tempDir('wasmgen-web-');
+  buildWeb(site);
+  server = spawn(process.execPath, [path.join(ROOT, 'tools', 'serve.js'), '--port', '0', '--root', site], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
+    server.stdout.on('data', (chunk) => {
+      const match = /wasmgen page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
+      if (match) resolve(match[1]);
+    });
+  });
+  context = await chromium.launchPersistentContext(tempDir('wasmgen-chromium-'), {
+    executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 800 },
+  });
+  await context.route('**/*', (route) => {
+    if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
+    outsideRequests.push(route.request().url());
+    return route.abort();
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+});
+
+const step = async () => Number((await page.textContent('#stat-step')).replace(/,/g, ''));
+const button = (name) => page.getByRole('button', { name, exact: true });
+const savedRuns = () => page.locator('#saved-runs-list li');
+/** The saved runs as IndexedDB holds them (checkpoint bytes left out). */
+const storedRuns = () => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('wasmgen');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains('runs')) { db.close(); resolve([]); return; }
+    const get = db.transaction('runs').objectStore('runs').getAll();
+    get.onsuccess = () => { db.close(); resolve(get.result.map(({ bytes, ...r }) => ({ ...r, size: bytes.byteLength }))); };
+    get.onerror = () => reject(get.error);
+  };
+}));
+
+async function waitForText(id, pattern, timeout = 10000) {
+  try {
+    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(id).textContent),
+      [id, pattern.source], { timeout });
+  } catch (e) {
+    const shown = await page.textContent(`#${id}`);
+    const messages = await page.locator('.message').allTextContents();
+    throw new Error(`#${id} never matched ${pattern}: it shows "${shown}"; messages: ${JSON.stringify(messages)}`);
+  }
+}
+
+test('training autosaves to IndexedDB; after a reload the run resumes at its step; Delete removes it', async () => {
+  const address = `${url}?autosave=2`;
+  await page.goto(address);
+  await waitForText('data-status', /8,337 training images/);
+  assert.equal(await page.isHidden('#saved-runs'), true, 'no saved runs offered in a fresh profile');
+
+  // Train on MNIST; the 2 s timer saves while training runs.
+  await page.locator('input[name=dataset][value=mnist]').check();
+  await button('Start').click();
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 30, null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelectorAll('#saved-runs-list li').length === 1, null, { timeout: 10000 });
+  assert.match(await savedRuns().first().textContent(), /MLP|GAN|VAE/);
+  const [whileTraining] = await storedRuns();
+  assert.ok(whileTraining.step > 0 && whileTraining.size > 1000, `a checkpoint was saved while training (${JSON.stringify(whileTraining)})`);
+
+  // Pause saves at once: the stored step is the paused step.
+  await button('Pause').click();
+  await page.waitForTimeout(300);
+  const paused = await step();
+  await page.waitForFunction((s) => new RegExp(`step ${s.toLocaleString('en')}\\b`).test(document.getElementById('saved-runs-list').textContent), paused, { timeout: 5000 });
+  const [record] = await storedRuns();
+  assert.equal(record.step, paused, 'Pause saved the checkpoint at the paused step');
+  assert.equal(record.dataset.name, 'mnist');
+
+  // A reload (the tab could as well have crashed) offers the run.
+  await page.reload();
+  await waitForText('data-status', /8,337 training images/);
+  await page.waitForSelector('#saved-runs:not([hidden])');
+  assert.equal(await step(), 0, 'a fresh page starts at step 0');
+  const offered = await savedRuns().first().textContent();
+  assert.match(offered, new RegExp(`on MNIST · step ${record.step.toLocaleString('en')} · saved`));
+
+  // Resume loads the checkpoint: the counter shows the saved step, and Start trains on from there.
+  await page.getByRole('button', { name: /^Resume saved run/ }).click();
+  await page.waitForSelector(`.message >> text=/Resumed .* at step ${record.step.toLocaleString('en')}/`);
+  assert.equal(await step(), record.step, 'the step counter continues from the saved step');
+  await button('Start').click();
+  await page.waitForFunction((s) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= s + 20, record.step, { timeout: 20000 });
+  await button('Stop').click();
+  await waitForText('run-status', /Stopped at step/);
+  const stopped = await step();
+  await page.waitForFunction((s) => new RegExp(`step ${s.toLocaleString('en')}\\b`).test(document.getElementById('saved-runs-list').textContent), stopped, { timeout: 5000 });
+  const [after] = await storedRuns();
+  assert.equal(after.id, record.id, 'the resumed run keeps saving under its id');
+  assert.equal(after.step, stopped, 'Stop saved the checkpoint at the stopped step');
+  assert.ok(after.step > record.step);
+  assert.equal((await storedRuns()).length, 1);
+
+  // Delete removes it, and it stays gone after another reload.
+  await page.getByRole('button', { name: /^Delete saved run/ }).click();
+  await page.waitForSelector('#saved-runs', { state: 'hidden' });
+  assert.deepEqual(await storedRuns(), []);
+  await page.reload();
+  await waitForText('data-status', /8,337 training images/);
+  await page.waitForTimeout(300);
+  assert.equal(await page.isHidden('#saved-runs'), true);
+  assert.equal(await savedRuns().count(), 0);
+
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(outsideRequests, []);
+});
+
+test('without IndexedDB the page says so and training goes on', async () => {
+  await page.addInitScript(() => { Object.defineProperty(globalThis, 'indexedDB', { value: undefined }); });
+  await page.goto(`${url}?autosave=1`);
+  await waitForText('data-status', /8,337 training images/);
+  await page.waitForSelector('.message.error >> text=/no IndexedDB/');
+  await button('Start').click();
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 30, null, { timeout: 20000 });
+  const a = await step();
+  await page.waitForTimeout(1500);
+  assert.ok(await step() > a, 'training keeps going while autosave fails');
+  assert.equal(await page.locator('.message.error >> text=/no IndexedDB/').count() <= 2, true, 'the failure is not repeated every tick');
+  await button('Stop').click();
+  assert.deepEqual(pageErrors, []);
+});
