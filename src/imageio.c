@@ -96,17 +96,20 @@ static int wg__jpeg_huffman_tables_fit(const uint8_t *bytes, size_t len) {
   return 1;
 }
 
-/* A zero-length IDAT chunk sends stb_image 2.27 into memcpy from a null pointer (found by the
- * fuzzer): walk the chunk list and refuse such files. */
-static int wg__png_chunks_fit(const uint8_t *bytes, size_t len) {
+/* Walks the PNG chunk list before stb_image sees it (problems found by the fuzzer): a
+ * zero-length IDAT sends stb_image 2.27 into memcpy from a null pointer, and a chunk claiming
+ * more bytes than the file holds makes it grow its buffer towards 2 GB before noticing.
+ * Returns NULL when the chunks fit, else what is wrong. */
+static const char *wg__png_chunks_problem(const uint8_t *bytes, size_t len) {
   size_t i = 8;
   while (i + 8 <= len) {
     size_t n = ((size_t)bytes[i] << 24) | ((size_t)bytes[i + 1] << 16) | ((size_t)bytes[i + 2] << 8) | bytes[i + 3];
-    if (memcmp(bytes + i + 4, "IDAT", 4) == 0 && n == 0) return 0;
-    if (memcmp(bytes + i + 4, "IEND", 4) == 0 || n > len) return 1;
+    if (memcmp(bytes + i + 4, "IEND", 4) == 0) return NULL;
+    if (n > len - i - 8 || len - i - 8 - n < 4) return "a chunk runs past the end of the file";
+    if (memcmp(bytes + i + 4, "IDAT", 4) == 0 && n == 0) return "an empty IDAT chunk";
     i += 12 + n;
   }
-  return 1;
+  return NULL;
 }
 
 static wg_status wg__refuse(wg_image_problem *why, wg_image_problem problem, wg_status st) {
@@ -131,8 +134,8 @@ wg_status wg_image_probe(const uint8_t *bytes, size_t len, wg_image_info *info, 
     return wg__refuse(why, WG_IMAGE_TOO_LARGE, wg_fail(WG_ERR_ARG, "the file is over 2 GB"));
   if (sig->format == WG_FORMAT_JPEG && !wg__jpeg_huffman_tables_fit(bytes, len))
     return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt JPEG (a Huffman table has over 256 codes)"));
-  if (sig->format == WG_FORMAT_PNG && !wg__png_chunks_fit(bytes, len))
-    return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt PNG (an empty IDAT chunk)"));
+  const char *png_problem = sig->format == WG_FORMAT_PNG ? wg__png_chunks_problem(bytes, len) : NULL;
+  if (png_problem) return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt PNG (%s)", png_problem));
   int w, h, comp;
   /* stbi_info tries every format in turn, so its failure reason names the last one tried: ours
    * is more useful. */
