@@ -6,23 +6,10 @@
 #include "conv.h"
 #include "json.h"
 #include "layers.h"
+#include "fixture.h"
 #include "test.h"
 
 #define TOL 1e-4
-
-static char *read_text(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-  fclose(f);
-  if (buf) buf[n] = 0;
-  *len = (size_t)n;
-  return buf;
-}
 
 static const char *fixture_dir(void) {
   const char *d = getenv("WG_FIXTURES");

@@ -21,6 +21,7 @@
 #include "json.h"
 #include "rng.h"
 #include "simd.h"
+#include "fixture.h"
 #include "test.h"
 #include "transform.h"
 
@@ -29,20 +30,6 @@
 static const char *fixture_dir(void) {
   const char *d = getenv("WG_TRANSFORM_FIXTURES");
   return d ? d : "tests/reference/transform_fixtures";
-}
-
-static char *read_text(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-  fclose(f);
-  if (buf) buf[n] = 0;
-  *len = (size_t)n;
-  return buf;
 }
 
 static float *json_floats(const wg_json *arr, size_t *n) {
