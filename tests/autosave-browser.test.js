@@ -1,51 +1,23 @@
-// Autosave in a real browser (same setup as browser.test.js: the built page served on a free port,
-// Debian's Chromium through playwright-core, a persistent profile so IndexedDB outlives reloads).
+// Autosave in a real browser (browser-session.js: the built page on a free port, Debian's
+// Chromium in a persistent profile, so IndexedDB outlives reloads).
 // A person trains with ?autosave=2, reloads, sees the run offered for resuming, resumes it at its
 // saved step and trains further, then deletes it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { buildWeb } from '../tools/build-web.js';
-import { ROOT, tempDir } from './helpers.js';
+import { openBrowserSession, closeBrowserSession } from './browser-session.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let server, context, page, url;
+let context, page, url;
 const outsideRequests = [];
 const pageErrors = [];
 
+let session;
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: sudo apt-get install -y chromium`);
-  const site = tempDir('wasmgen-web-');
-  buildWeb(site);
-  server = spawn(process.execPath, [path.join(ROOT, 'tools', 'serve.js'), '--port', '0', '--root', site], { stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
-    server.stdout.on('data', (chunk) => {
-      const match = /wasmgen page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
-      if (match) resolve(match[1]);
-    });
-  });
-  context = await chromium.launchPersistentContext(tempDir('wasmgen-chromium-'), {
-    executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 800 },
-  });
-  await context.route('**/*', (route) => {
-    if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
-    outsideRequests.push(route.request().url());
-    return route.abort();
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  session = await openBrowserSession({ outsideRequests, pageErrors });
+  ({ context, page, url } = session);
 });
 
 after(async () => {
-  await context?.close();
-  server?.kill();
+  await closeBrowserSession(session);
 });
 
 const step = async () => Number((await page.textContent('#stat-step')).replace(/,/g, ''));

@@ -5,51 +5,26 @@
 // them corrupt), hit errors, survive a worker crash, and look right on a laptop and a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from 'fast-png';
-import { chromium } from 'playwright-core';
-import { buildWeb } from '../tools/build-web.js';
+import { openBrowserSession, closeBrowserSession } from './browser-session.js';
 import { ROOT, tempDir } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let server, context, page, url;
+let context, page, url;
 const outsideRequests = [];
 const pageErrors = [];
 
+let session;
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: sudo apt-get install -y chromium`);
-  const site = tempDir('wasmgen-web-');
-  buildWeb(site);
-  server = spawn(process.execPath, [path.join(ROOT, 'tools', 'serve.js'), '--port', '0', '--root', site], { stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
-    server.stdout.on('data', (chunk) => {
-      const match = /wasmgen page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
-      if (match) resolve(match[1]);
-    });
-  });
-  context = await chromium.launchPersistentContext(tempDir('wasmgen-chromium-'), {
-    executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 800 },
-  });
-  await context.route('**/*', (route) => {
-    if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
-    outsideRequests.push(route.request().url());
-    return route.abort();
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  session = await openBrowserSession({ outsideRequests, pageErrors });
+  ({ context, page, url } = session);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 after(async () => {
-  await context?.close();
-  server?.kill();
+  await closeBrowserSession(session);
 });
 
 const step = async () => Number((await page.textContent('#stat-step')).replace(/,/g, ''));

@@ -1,0 +1,47 @@
+// browser-session.js — what the browser tests share: the built page served on a free port and
+// Debian's Chromium (playwright-core) in a persistent profile, with every request that is not
+// to 127.0.0.1 blocked and recorded, and page errors collected.
+//
+//   const outsideRequests = [], pageErrors = [];
+//   const s = await openBrowserSession({ outsideRequests, pageErrors });   // { server, context, page, url }
+//   ...; await closeBrowserSession(s);
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { buildWeb } from '../tools/build-web.js';
+import { ROOT, tempDir } from './helpers.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function openBrowserSession({ outsideRequests, pageErrors }) {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: sudo apt-get install -y chromium`);
+  const site = tempDir('wasmgen-web-');
+  buildWeb(site);
+  const server = spawn(process.execPath, [path.join(ROOT, 'tools', 'serve.js'), '--port', '0', '--root', site], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
+    server.stdout.on('data', (chunk) => {
+      const match = /wasmgen page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
+      if (match) resolve(match[1]);
+    });
+  });
+  const context = await chromium.launchPersistentContext(tempDir('wasmgen-chromium-'), {
+    executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 800 },
+  });
+  await context.route('**/*', (route) => {
+    if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
+    outsideRequests.push(route.request().url());
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { server, context, page, url };
+}
+
+export async function closeBrowserSession(session) {
+  await session?.context?.close();
+  session?.server?.kill();
+}
