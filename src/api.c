@@ -133,6 +133,20 @@ int wg_api_transform(const char *ops, const float *in, int C, int H, int W, doub
   return (int)wg_ops_apply(&chain, in, C, H, W, out, &hw[0], &hw[1], &rng);
 }
 
+int wg_api_augment(const char *ops, float *images, int n, int C, int H, int W, double seed) {
+  if (n < 0 || C < 1 || H < 1 || W < 1) return (int)wg_fail(WG_ERR_ARG, "augment: bad image shape");
+  wg_ops chain;
+  wg_status st = wg_ops_parse(&chain, ops, 1);
+  if (st) return (int)st;
+  wg_rng rng;
+  wg_rng_seed(&rng, (uint64_t)(seed >= 0 ? seed : 0), WG_STREAM_AUGMENT);
+  size_t size = (size_t)C * H * W;
+  for (int k = 0; k < n; k++) {
+    if ((st = wg_ops_augment(&chain, images + (size_t)k * size, C, H, W, &rng))) return (int)st;
+  }
+  return WG_OK;
+}
+
 void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C) {
   if (layout == 0) wg_gemm_nn(M, N, K, A, K, B, N, C, N, 0);
   else if (layout == 1) wg_gemm_nt(M, N, K, A, K, B, K, C, N, 0);

@@ -76,6 +76,9 @@ WG_API int wg_api_encode_jpeg(const uint8_t *rgba, int width, int height, int qu
  * floats; *out is wg_api_malloc'd, its size in hw[0] (height), hw[1] (width). */
 WG_API int wg_api_transform(const char *ops, const float *in, int C, int H, int W, double seed,
                             float **out, int *hw);
+/* The training reading of a chain ("flip,rotate:15,crop:24"): n images (n, C, H, W) augmented in
+ * place, one after another from one augment stream seeded with `seed` — what training would draw. */
+WG_API int wg_api_augment(const char *ops, float *images, int n, int C, int H, int W, double seed);
 
 WG_API void wg_api_gemm(int layout, int M, int N, int K, const float *A, const float *B, float *C);
 

@@ -59,3 +59,26 @@ test('no usable image is an error that still lists every skipped file', async ()
   await assert.rejects(wg.loadImageFiles([], {}), /no files were given/);
   await assert.rejects(wg.loadImageFiles([{ name: 'a', bytes: new Uint8Array(1) }], { channels: 2 }), /channels must be 1/);
 });
+
+test('augmentImages: the training chain at random, sizes kept, the same draws for the same seed', async () => {
+  const wg = await getWg();
+  const { augmentImages, WasmgenError } = await import('../wasm/index.js');
+  const n = 64, plane = 4 * 5;
+  const data = new Float32Array(n * plane);
+  for (let k = 0; k < n; k++) for (let i = 0; i < plane; i++) data[k * plane + i] = (i % 5) / 4;   // ramp left -> right
+  const images = { data, n, channels: 1, height: 4, width: 5 };
+  const out = augmentImages(wg.core, images, 'flip', { seed: 3 });
+  assert.deepEqual([out.n, out.channels, out.height, out.width], [n, 1, 4, 5]);
+  let flipped = 0;
+  for (let k = 0; k < n; k++) {
+    const img = out.data.subarray(k * plane, (k + 1) * plane);
+    const mirrored = img[0] === 1;
+    for (let i = 0; i < plane; i++) assert.equal(img[i], mirrored ? 1 - (i % 5) / 4 : (i % 5) / 4);
+    flipped += mirrored;
+  }
+  assert.ok(flipped > 16 && flipped < 48, `about half are flipped: ${flipped} of ${n}`);
+  assert.deepEqual(augmentImages(wg.core, images, 'flip', { seed: 3 }).data, out.data);
+  assert.notDeepEqual(augmentImages(wg.core, images, 'flip', { seed: 4 }).data, out.data);
+  assert.throws(() => augmentImages(wg.core, images, 'spin:3'), (e) => e instanceof WasmgenError && /spin/.test(e.message));
+  assert.throws(() => augmentImages(wg.core, images, 'resize:4,4'), (e) => e instanceof WasmgenError && /resize/.test(e.message));
+});

@@ -4,6 +4,7 @@
 //
 //   const img = decodeImage(core, fs.readFileSync('a.png'), { channels: 3 });  // Images, n = 1
 //   fs.writeFileSync('out.jpg', encodeImage(core, img, { format: 'jpeg', quality: 90 }));
+//   augmentImages(core, img, 'flip,rotate:15', { seed: 1 })                   // training's random chain
 import { WasmgenError } from './core.js';
 import { toGrid } from './image.js';
 import { encodePng } from './png.js';
@@ -70,6 +71,22 @@ export function transformImage(core, images, ops, { seed = 0 } = {}) {
   const data = new Float32Array(images.n * C * h * w);
   results.forEach((r, k) => data.set(r.data, k * C * h * w));
   return { data, n: images.n, channels: C, height: h, width: w };
+}
+
+/**
+ * The training reading of a chain (`config.augment`, e.g. "flip,rotate:15,crop:24"): returns the
+ * images augmented at random, sizes kept, the same draws for the same seed — a preview of what
+ * training sees.
+ */
+export function augmentImages(core, images, ops, { seed = 0 } = {}) {
+  const { channels: C, height: H, width: W, n } = images;
+  const text = core.allocString(String(ops));
+  const ptr = core.malloc(images.data.length * 4);
+  try {
+    core.f32.set(images.data, ptr >> 2);
+    core.check(core.exports.wg_api_augment(text, ptr, n, C, H, W, seed));
+    return { data: core.f32.slice(ptr >> 2, (ptr >> 2) + images.data.length), n, channels: C, height: H, width: W };
+  } finally { core.free(text); core.free(ptr); }
 }
 
 /** Format from a file name: .jpg/.jpeg -> 'jpeg', anything else 'png'. */
