@@ -4,7 +4,7 @@
 // saved step and trains further, then deletes it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowserSession, closeBrowserSession } from './browser-session.js';
+import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
 
 let context, page, url;
 const outsideRequests = [];
@@ -36,16 +36,7 @@ const storedRuns = () => page.evaluate(() => new Promise((resolve, reject) => {
   };
 }));
 
-async function waitForText(id, pattern, timeout = 10000) {
-  try {
-    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(id).textContent),
-      [id, pattern.source], { timeout });
-  } catch (e) {
-    const shown = await page.textContent(`#${id}`);
-    const messages = await page.locator('.message').allTextContents();
-    throw new Error(`#${id} never matched ${pattern}: it shows "${shown}"; messages: ${JSON.stringify(messages)}`);
-  }
-}
+const waitForText = (id, pattern, timeout) => waitForTextIn(page, id, pattern, timeout);
 
 test('training autosaves to IndexedDB; after a reload the run resumes at its step; Delete removes it', async () => {
   const address = `${url}?autosave=2`;

@@ -4,6 +4,7 @@
 //
 //   const outsideRequests = [], pageErrors = [];
 //   const s = await openBrowserSession({ outsideRequests, pageErrors });   // { server, context, page, url }
+//   await waitForText(s.page, 'data-status', /training images/);
 //   ...; await closeBrowserSession(s);
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,4 +45,16 @@ export async function openBrowserSession({ outsideRequests, pageErrors }) {
 export async function closeBrowserSession(session) {
   await session?.context?.close();
   session?.server?.kill();
+}
+
+/** Waits until element `id`'s text matches `pattern`; a timeout names what the page showed. */
+export async function waitForText(page, id, pattern, timeout = 10000) {
+  try {
+    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(id).textContent),
+      [id, pattern.source], { timeout });
+  } catch (e) {
+    const shown = await page.textContent(`#${id}`);
+    const messages = await page.locator('.message').allTextContents();
+    throw new Error(`#${id} never matched ${pattern}: it shows "${shown}"; messages: ${JSON.stringify(messages)}`);
+  }
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from 'fast-png';
-import { openBrowserSession, closeBrowserSession } from './browser-session.js';
+import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
 import { ROOT, tempDir } from './helpers.js';
 
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
@@ -32,17 +32,7 @@ const step = async () => Number((await page.textContent('#stat-step')).replace(/
 const VIEWS_STEP = () => Number(/step ([\d,]+)/.exec(document.getElementById('samples-caption').textContent)?.[1].replace(/,/g, '') ?? -1);
 const button = (name) => page.getByRole('button', { name, exact: true });
 
-/** Waits until element `id`'s text matches `pattern`; a timeout names what the page showed. */
-async function waitForText(id, pattern, timeout = 10000) {
-  try {
-    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(id).textContent),
-      [id, pattern.source], { timeout });
-  } catch (e) {
-    const shown = await page.textContent(`#${id}`);
-    const messages = await page.locator('.message').allTextContents();
-    throw new Error(`#${id} never matched ${pattern}: it shows "${shown}"; messages: ${JSON.stringify(messages)}`);
-  }
-}
+const waitForText = (id, pattern, timeout) => waitForTextIn(page, id, pattern, timeout);
 
 /** The red channel of a painted canvas read back on the main thread, or null before any paint. */
 function canvasPixels(id) {

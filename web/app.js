@@ -5,6 +5,8 @@ import { WorkerClient } from './worker-client.js';
 import { LossChart } from './loss-chart.js';
 import { MODELS, LOSS_SERIES, LOSS_LABELS, IMAGE_SIZES } from './models.js';
 import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
+import { paint, download } from './canvas.js';
+import { ToolsPanel } from './tools-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const FASHION_URL = new URL('data/fashion/', location.href).href;
@@ -31,8 +33,9 @@ const state = {
 
 const chart = new LossChart($('loss-chart'));
 const client = new WorkerClient(new URL('./worker.js', import.meta.url), { onEvent, onRestart });
+const tools = new ToolsPanel({ client, report: (e) => report(e), augmentText: () => $('augment').value });
 // For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')).
-globalThis.wasmgen = { client };
+globalThis.wasmgen = { client, tools };
 
 // ---------- messages ----------
 
@@ -77,13 +80,6 @@ function duration(seconds) {
 const modelEntry = (name) => MODELS.find((m) => m.model === name) ?? MODELS[0];
 
 // ---------- painting ----------
-
-function paint(canvas, grid) {
-  canvas.width = grid.width;
-  canvas.height = grid.height;
-  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(grid.data.buffer ?? grid.data), grid.width, grid.height), 0, 0);
-  canvas.classList.add('painted');
-}
 
 // ---------- state and buttons ----------
 
@@ -152,6 +148,7 @@ function readSettings() {
     seed: number('seed', 'Seed'),
     length: number('length', 'Training length', { min: 1 }),
     unit: $('unit').value,
+    augment: $('augment').value.trim(),
   };
 }
 
@@ -160,7 +157,8 @@ function describeModel() {
   if (!m) { $('model-status').textContent = 'A new model is built from these settings when you press Start.'; return; }
   const entry = modelEntry(m.config.model);
   const shape = `${m.width}×${m.height}${m.channels === 3 ? ' RGB' : ''}`;
-  let text = `Current model: ${entry.label}, ${shape}, ${integer.format(m.parameters)} parameters, step ${integer.format(m.step)}.`;
+  const augment = m.config.augment ? `, augmentation ${m.config.augment}` : '';
+  let text = `Current model: ${entry.label}, ${shape}, ${integer.format(m.parameters)} parameters${augment}, step ${integer.format(m.step)}.`;
   if (state.modelStale) text += ' Settings changed: Start builds a new model (download a checkpoint first to keep this one).';
   $('model-status').textContent = text;
 }
@@ -202,6 +200,7 @@ function showData(info) {
   }
   paint($('thumbnails'), info.thumbnails);
   if (state.model && !shapeFits(state.model, info)) markStale();
+  tools.datasetChanged(info);
 }
 
 async function loadData(source) {
@@ -305,6 +304,7 @@ async function onRestart(reason) {
     state.loadingData && 'the data it was loading is skipped, MNIST is loaded instead'].filter(Boolean);
   notify(`The training worker stopped (${reason}). A new one was started${lost.length ? `; ${lost.join('; ')}` : ''}.`, 'error');
   const source = state.loadingData ? undefined : state.dataSource;
+  tools.workerRestarted();
   state.model = null;
   state.modelStale = false;
   state.data = null;
@@ -324,6 +324,7 @@ async function startTraining() {
     if (!state.model || state.modelStale) {
       const config = { model: settings.model, latent: settings.latent, lr: settings.lr, seed: settings.seed,
         height: data.height, width: data.width, channels: data.channels };
+      if (settings.augment) config.augment = settings.augment;
       state.model = await client.request('newModel', { config });
       state.runId = newRunId();
       state.modelStale = false;
@@ -377,14 +378,6 @@ async function resume() {
 
 // ---------- checkpoints and downloads ----------
 
-function download(blob, name) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-}
-
 async function saveCheckpoint() {
   try {
     const { bytes, step, model } = await client.request('saveCheckpoint');
@@ -416,6 +409,7 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   $('latent').value = info.latent;
   $('lr').value = info.config.lr;
   $('seed').value = info.config.seed;
+  $('augment').value = info.config.augment ?? '';
   chart.reset(LOSS_SERIES[info.kind]);
   showIdleProgress(info);
   describeModel();
@@ -539,7 +533,7 @@ function wire() {
   applyDefaults(MODELS[0]);
   describeModel();
   $('model-select').addEventListener('change', () => { applyDefaults(modelEntry($('model-select').value)); markStale(); });
-  for (const id of ['latent', 'lr', 'seed']) $(id).addEventListener('input', markStale);
+  for (const id of ['latent', 'lr', 'seed', 'augment']) $(id).addEventListener('input', markStale);
   $('dataset-choice').addEventListener('change', (e) => {
     const value = e.target.value;
     $('own-images').hidden = value !== 'files';

@@ -5,13 +5,16 @@
 // worker must be replaced). Unrequested news goes out as { event, ... }: 'progress' after each
 // chunk of training steps, 'views' (sample grid, interpolation, reconstructions as RGBA bytes,
 // buffers transferred) about once a second, 'loading' while files are decoded. Training runs in
-// chunks of ~50 ms and yields between them, so pause/resume/stop messages are seen promptly.
+// chunks of ~50 ms and yields between them, so pause/resume/stop messages are seen promptly, and
+// the image tools ('toolSource', 'tool': image-tools.js) answer between chunks, on the model as is.
 
 import { loadCore } from './wasm/core.js';
 import { createModel, loadModel } from './wasm/model.js';
 import { loadDataset } from './wasm/data.js';
 import { loadImageFiles } from './wasm/images.js';
 import { toGrid, datasetImages } from './wasm/image.js';
+import { gaussian } from './random.js';
+import { ImageTools } from './image-tools.js';
 
 const CHUNK_TARGET_MS = 50;      // one chunk of steps between looks at the message queue
 const VIEWS_EVERY_MS = 1000;     // sample grid refresh while training
@@ -21,6 +24,7 @@ const RECONSTRUCTIONS = INTERPOLATION_FRAMES;   // same strip width, same image 
 const THUMBNAILS = 24;
 
 let core = null;
+let tools = null;   // the image tools panel's sources and tools (image-tools.js)
 let dataset = null;
 let model = null;
 let run = null;   // the training run in progress: { paused, stopped, wake }
@@ -31,20 +35,6 @@ const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 function grid(images, cols) {
   const g = toGrid(images, { cols, pad: 2, background: 24 });
   return { width: g.width, height: g.height, data: g.data };
-}
-
-/** Normal(0, 1) latents from a small seeded generator (mulberry32 + Box-Muller). */
-function gaussian(seed, n) {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
 }
 
 function modelInfo() {
@@ -152,6 +142,7 @@ self.onmessage = async ({ data: { id, type, ...args } }) => {
     switch (type) {
       case 'init':
         core = await loadCore();
+        tools = new ImageTools(core);
         value = { simd: core.readString(core.exports.wg_api_simd()) };
         break;
       case 'loadBuiltin': {
@@ -204,6 +195,16 @@ self.onmessage = async ({ data: { id, type, ...args } }) => {
       case 'stop':
         if (run) { run.stopped = true; run.paused = false; run.wake?.(); }
         break;
+      case 'toolSource': {
+        value = tools.setSource(args.slot, args.source, dataset);
+        transfer.push(value.data.buffer);
+        break;
+      }
+      case 'tool': {
+        value = tools.run(args.tool, args.options ?? {}, args.mask, model);
+        transfer.push(...value.figures.map((f) => f.data.buffer));
+        break;
+      }
       case 'views':
         if (args.interpolationSeeds) interpolationSeeds = args.interpolationSeeds;
         if (model) postViews();

@@ -1,0 +1,169 @@
+// The Image tools panel in a real browser (browser-session.js: the built page on a free port,
+// Debian's Chromium, nothing outside 127.0.0.1). Results are read back from the canvases and
+// checked against what the tool must produce: exact where exact (flip), computed where simple
+// (a 50% blend with a flat grey image), by structure and PSNR captions for the model tools.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { encode } from 'fast-png';
+import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
+import { ROOT } from './helpers.js';
+
+const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
+const outsideRequests = [];
+const pageErrors = [];
+let session, page;
+
+before(async () => {
+  session = await openBrowserSession({ outsideRequests, pageErrors });
+  page = session.page;
+  await page.goto(session.url);
+  await waitForText('data-status', /8,337 training images/);
+  await page.waitForFunction(() => !document.getElementById('tool-run').disabled, null, { timeout: 10000 });
+});
+
+after(async () => {
+  await closeBrowserSession(session);
+});
+
+const waitForText = (id, pattern, timeout) => waitForTextIn(page, id, pattern, timeout);
+const captions = () => page.locator('#tool-results figcaption').allTextContents();
+const errors = () => page.locator('.message.error').allTextContents();
+
+const choose = (tool) => page.check(`input[name=tool][value=${tool}]`);
+
+/** Runs the chosen tool and waits for its answer: figures, or an error message. */
+async function run(tool) {
+  await choose(tool);
+  const runs = await page.evaluate(() => Number(document.getElementById('tools-card').dataset.runs ?? 0));
+  await page.click('#tool-run');
+  await page.waitForFunction((n) => Number(document.getElementById('tools-card').dataset.runs) > n, runs);
+}
+
+/** Figure k of the results: size and the red channel, row by row. */
+function figure(k) {
+  return page.evaluate((k) => {
+    const c = document.querySelectorAll('#tool-results canvas')[k];
+    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return { width: c.width, height: c.height, red: Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4]) };
+  }, k);
+}
+
+const png = (width, height, channels, fill) => ({
+  name: `${width}x${height}.png`, mimeType: 'image/png',
+  buffer: Buffer.from(encode({ width, height, channels, depth: 8, data: new Uint8Array(width * height * channels).map((_, i) => fill(i)) })),
+});
+
+test('A and B start as dataset images; Transform flip:h mirrors A exactly; a bad op is named', async () => {
+  assert.match(await page.textContent('#source-a-caption'), /mnist-train #0/);
+  assert.match(await page.textContent('#source-b-caption'), /mnist-train #1/);
+  await choose('transform');
+  await page.fill('#tool-ops', 'flip:h');
+  await run('transform');
+  assert.deepEqual(await captions(), ['before · 28×28', 'after · 28×28']);
+  const [a, b] = [await figure(0), await figure(1)];
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) assert.equal(b.red[y * 28 + x], a.red[y * 28 + 27 - x]);
+  assert.ok(new Set(a.red).size > 10, 'A is a digit, not a blank');
+
+  await page.fill('#tool-ops', 'flip:h,spin:3');
+  await run('transform');
+  assert.match((await errors()).at(-1), /spin/);
+  assert.equal(await page.locator('#tool-results figure').count(), 0, 'no stale figures after an error');
+  assert.equal(await page.isDisabled('#tool-download'), true);
+});
+
+test('uploads: a flat grey PNG as B blends 50/50 with A; a large photo is scaled; a corrupt file is named', async () => {
+  await page.setInputFiles('#source-b-file', png(40, 20, 3, () => 128));
+  await waitForText('source-b-caption', /40x20\.png/);
+  await choose('blend');
+  await page.selectOption('#blend-mode', 'alpha');
+  await page.fill('#blend-alpha', '0.5');
+  await run('blend');
+  assert.deepEqual(await captions(), ['A', 'B, fitted to A', '50% A + 50% B']);
+  const [a, mix] = [await figure(0), await figure(2)];
+  for (let i = 0; i < a.red.length; i++) assert.ok(Math.abs(mix.red[i] - (a.red[i] + 128) / 2) <= 1, `pixel ${i}: ${mix.red[i]} vs A ${a.red[i]}`);
+
+  await page.setInputFiles('#source-b-file', { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('not a png at all') });
+  await page.waitForFunction(() => /broken\.png/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  assert.match(await page.textContent('#source-b-caption'), /40x20\.png/, 'B is still the last good image');
+
+  await page.setInputFiles('#source-a-file', png(700, 300, 3, (i) => (i % 3 === 0 ? (i / 3) % 700 / 3 : 60)));
+  await waitForText('source-a-caption', /700x300\.png \(700×300, shown at 512×219\)/);
+  await choose('transform');
+  await page.fill('#tool-ops', 'rot90:1');
+  await run('transform');
+  assert.deepEqual(await captions(), ['before · 512×219', 'after · 219×512']);
+  await page.fill('#source-a-index', '0');
+  await page.dispatchEvent('#source-a-index', 'change');
+  await waitForText('source-a-caption', /mnist-train #0/);
+  await page.fill('#source-b-index', '1');
+  await page.dispatchEvent('#source-b-index', 'change');
+  await waitForText('source-b-caption', /mnist-train #1/);
+});
+
+test('the mask is painted with the pointer; diffusion fill changes only masked pixels; model tools ask for a model', async () => {
+  await choose('inpaint');
+  await page.click('#mask-tools [data-shape=clear]');
+  await run('inpaint');
+  assert.match((await errors()).at(-1), /mask is empty/);
+
+  const box = await page.locator('#mask-canvas').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 8 });
+  await page.mouse.up();
+  await run('inpaint');
+  const names = await captions();
+  assert.equal(names.length, 3);
+  assert.match(names[1], /^masked · [\d.]+ dB$/);
+  assert.match(names[2], /^diffusion fill · [\d.]+ dB$/);
+  assert.match(await page.textContent('#tool-note'), /Train or load a VAE/);
+  const [masked, filled] = [await figure(1), await figure(2)];
+  const changed = masked.red.map((v, i) => v !== filled.red[i]);
+  const row = changed.slice(14 * 28, 15 * 28);   // the stroke ran along the middle row
+  assert.ok(row.filter(Boolean).length >= 6, `the fill changes the painted stroke: ${row.map(Number).join('')}`);
+  assert.ok(changed.slice(0, 6 * 28).every((c) => !c), 'rows far from the stroke are untouched');
+
+  await run('interpolate');
+  assert.match((await errors()).at(-1), /needs a model/);
+});
+
+test('augmentation from the settings trains a VAE; the model tools then compare it with classical ones', async () => {
+  await page.selectOption('#model-select', 'vae');
+  await page.fill('#augment', 'spin:3');
+  await page.click('#start');
+  await page.waitForFunction(() => /spin/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  await page.fill('#augment', 'rotate:10,crop:24');
+  await page.fill('#length', '2');
+  await page.click('#start');
+  await waitForText('run-status', /Done/, 120000);
+  assert.match(await page.textContent('#model-status'), /augmentation rotate:10,crop:24/);
+
+  await run('augment');
+  const draws = await figure(1);
+  assert.equal(draws.width, 8 * 28 + 9 * 2, 'a strip of 8 draws');
+  const tile = (k) => Array.from({ length: 28 }, (_, y) => draws.red.slice((2 + y) * draws.width + 2 + k * 30, (2 + y) * draws.width + 30 + k * 30)).flat();
+  assert.notDeepEqual(tile(0), tile(1), 'draws differ');
+  await run('augment');
+  assert.notDeepEqual((await figure(1)).red, draws.red, 'Run again draws anew');
+
+  await choose('inpaint');
+  await page.click('#mask-tools [data-shape=square]');
+  await run('inpaint');
+  const names = await captions();
+  assert.equal(names.length, 4);
+  assert.match(names[3], /^VAE inpainting · [\d.]+ dB$/);
+
+  await run('denoise');
+  assert.deepEqual((await captions()).map((c) => c.replace(/ · [\d.]+ dB$/, '')), ['original', 'noisy', 'Gaussian blur σ 1', 'VAE denoised']);
+
+  await choose('interpolate');
+  await page.fill('#interpolate-steps', '6');
+  await run('interpolate');
+  assert.deepEqual(await captions(), ['A', '6 steps, linear, through the encoder', 'B']);
+  assert.equal((await figure(1)).width, 6 * 28 + 7 * 2);
+  while (await page.locator('.message .close').count()) await page.locator('.message .close').first().click();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'page-tools-1280x800.png'), fullPage: true });
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(outsideRequests, []);
+});

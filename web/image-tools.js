@@ -1,0 +1,210 @@
+// image-tools.js — the page's image tools, worker side. Two source slots (A and B) hold a dataset
+// image or an uploaded file; each tool runs the core's transforms or synthesis on them and answers
+// with captioned figures (RGBA grids ready for canvas) and a note. Model tools (VAE inpainting,
+// denoising, interpolation) work at the model's image size; the rest at image A's own size.
+//
+//   const tools = new ImageTools(core);
+//   tools.setSource(0, { kind: 'dataset', index: 5 }, dataset);        // -> preview figure
+//   tools.setSource(1, { kind: 'file', name: 'cat.png', bytes }, dataset);
+//   tools.run('inpaint', { iterations: 20 }, mask, model);             // -> { figures, note }
+
+import { decodeImage, transformImage, augmentImages, fitImage } from './wasm/imageops.js';
+import { blend, fillDiffusion, inpaint, denoise, interpolate, psnr } from './wasm/synthesis.js';
+import { toGrid, datasetImages } from './wasm/image.js';
+import { gaussian, uniforms } from './random.js';
+
+const MAX_SIDE = 512;       // uploads are scaled down to this, so every tool answers within a second
+const AUGMENT_DRAWS = 8;
+
+function figure(caption, images, cols = images.n) {
+  const g = toGrid(images, { cols, pad: images.n > 1 ? 2 : 0, background: 24 });
+  return { caption, width: g.width, height: g.height, data: g.data };
+}
+
+const dB = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} dB` : 'exact');
+
+/** A mask image (1 channel, H x W) shown as white on black. */
+const maskImage = (mask, { height, width }) => ({ data: mask, n: 1, channels: 1, height, width });
+
+export class ImageTools {
+  constructor(core) {
+    this.core = core;
+    this.sources = [null, null];   // { img: Images (n = 1), label }
+  }
+
+  /** Loads a source into slot 0 (A) or 1 (B); returns its preview figure and size. */
+  setSource(slot, source, dataset) {
+    if (slot !== 0 && slot !== 1) throw new Error(`no image slot ${slot}`);
+    let img, label;
+    if (source.kind === 'dataset') {
+      if (!dataset) throw new Error('no dataset is loaded to take an image from');
+      const index = Number(source.index);
+      if (!Number.isInteger(index) || index < 0 || index >= dataset.length) {
+        throw new Error(`image number must be a whole number from 0 to ${dataset.length - 1}, got ${source.index}`);
+      }
+      img = datasetImages(dataset, { indices: [index] });
+      label = `${dataset.name} #${index}`;
+    } else if (source.kind === 'file') {
+      img = decodeImage(this.core, new Uint8Array(source.bytes), { channels: 3, name: source.name });
+      const { width: w, height: h } = img;
+      if (Math.max(w, h) > MAX_SIDE) {
+        const s = MAX_SIDE / Math.max(w, h);
+        img = fitImage(this.core, img, { height: Math.max(1, Math.round(h * s)), width: Math.max(1, Math.round(w * s)) });
+      }
+      if (isGrey(img)) img = fitImage(this.core, img, { height: img.height, width: img.width, channels: 1 });
+      label = `${source.name}${img.width !== w ? ` (${w}×${h}, shown at ${img.width}×${img.height})` : ''}`;
+    } else {
+      throw new Error(`unknown image source "${source.kind}"`);
+    }
+    this.sources[slot] = { img, label };
+    return { ...figure(label, img), imageWidth: img.width, imageHeight: img.height, channels: img.channels };
+  }
+
+  /** Runs a tool; `mask` is { width, height, data: Float32Array } in image A's pixels (1 = marked). */
+  run(tool, options, mask, model) {
+    const a = this.#source(0, 'A');
+    switch (tool) {
+      case 'transform': return this.#transform(a, options);
+      case 'augment': return this.#augment(a, options);
+      case 'blend': return this.#blend(a, this.#source(1, 'B'), options, mask);
+      case 'inpaint': return this.#inpaint(a, options, mask, model);
+      case 'denoise': return this.#denoise(a, options, model);
+      case 'interpolate': return this.#interpolate(a, options, model);
+      default: throw new Error(`unknown image tool "${tool}"`);
+    }
+  }
+
+  #source(slot, name) {
+    const s = this.sources[slot];
+    if (!s) throw new Error(`choose image ${name} first (a dataset image or a file)`);
+    return s;
+  }
+
+  #transform(a, { ops, seed = 0 }) {
+    if (!String(ops ?? '').trim()) throw new Error('write the operations to apply, e.g. flip:h,rotate:30,blur:1.5');
+    const out = transformImage(this.core, a.img, ops, { seed });
+    return {
+      figures: [figure(`before · ${a.img.width}×${a.img.height}`, a.img), figure(`after · ${out.width}×${out.height}`, out)],
+      note: `Applied in order: ${ops}`,
+    };
+  }
+
+  #augment(a, { ops, seed = 0 }) {
+    if (!String(ops ?? '').trim()) throw new Error('set an augmentation chain first (Model settings), e.g. flip,rotate:15,crop:24');
+    const copies = new Float32Array(AUGMENT_DRAWS * a.img.data.length);
+    for (let k = 0; k < AUGMENT_DRAWS; k++) copies.set(a.img.data, k * a.img.data.length);
+    const out = augmentImages(this.core, { ...a.img, data: copies, n: AUGMENT_DRAWS }, ops, { seed });
+    return {
+      figures: [figure('original', a.img), figure(`${AUGMENT_DRAWS} random draws (seed ${seed})`, out)],
+      note: `What training with augmentation "${ops}" can feed the model; Run again draws anew.`,
+    };
+  }
+
+  #blend(a, b, { mode = 'alpha', alpha = 0.5 }, mask) {
+    const B = fitImage(this.core, b.img, { height: a.img.height, width: a.img.width, channels: a.img.channels });
+    const figures = [figure('A', a.img), figure(B === b.img ? 'B' : 'B, fitted to A', B)];
+    if (mode === 'alpha') {
+      const value = Number(alpha);
+      if (!(value >= 0 && value <= 1)) throw new Error(`alpha must be between 0 and 1, got ${alpha}`);
+      figures.push(figure(`${Math.round(value * 100)}% A + ${Math.round((1 - value) * 100)}% B`, blend(this.core, a.img, B, { alpha: value })));
+      return { figures, note: 'A constant mix of the two images.' };
+    }
+    const m = this.#maskAt(mask, a.img, { binary: false });
+    figures.push(
+      figure('mask (white: A)', maskImage(m, a.img)),
+      figure('masked alpha blend', blend(this.core, a.img, B, { mask: m })),
+      figure('Laplacian-pyramid blend', blend(this.core, a.img, B, { mask: m, pyramid: true })),
+    );
+    return { figures, note: 'The pyramid blend mixes coarse detail over a wide band and fine detail over a narrow one, so the seam disappears.' };
+  }
+
+  #inpaint(a, { iterations = 20 }, mask, model) {
+    const vae = model?.kind === 'vae' ? model : null;
+    const truth = vae ? this.#forModel(a, vae) : a.img;
+    const hole = this.#maskAt(mask, truth, { binary: true });
+    const masked = { ...truth, data: truth.data.map((v, i) => (hole[i % hole.length] ? 0 : v)) };
+    const score = (img) => dB(psnr(truth, img, { mask: hole }));
+    const figures = [figure('original', truth), figure(`masked · ${score(masked)}`, masked)];
+    const filled = fillDiffusion(this.core, masked, hole);
+    figures.push(figure(`diffusion fill · ${score(filled)}`, filled));
+    let note = 'PSNR on the masked pixels against the original (higher is better).';
+    if (vae) {
+      const n = Number(iterations);
+      if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`iterations must be a whole number from 1 to 200, got ${iterations}`);
+      const repaired = inpaint(vae, masked, hole, { iterations: n });
+      figures.push(figure(`VAE inpainting · ${score(repaired)}`, repaired));
+    } else {
+      note += ` ${model ? 'This model is a GAN, which cannot encode images: ' : ''}Train or load a VAE to compare VAE inpainting.`;
+    }
+    return { figures, note };
+  }
+
+  #denoise(a, { noise = 'saltpepper', amount = 0.2, seed = 0 }, model) {
+    const vae = model?.kind === 'vae' ? model : null;
+    const truth = vae ? this.#forModel(a, vae) : a.img;
+    const level = Number(amount);
+    if (!(level >= 0 && level <= 1)) throw new Error(`noise amount must be between 0 and 1, got ${amount}`);
+    let noisy;
+    if (noise === 'saltpepper') {
+      const u = uniforms(seed + 1);
+      noisy = { ...truth, data: truth.data.map((v) => { const r = u(); return r < level / 2 ? 0 : r < level ? 1 : v; }) };
+    } else if (noise === 'gaussian') {
+      noisy = transformImage(this.core, truth, `noise:${level}`, { seed });
+    } else {
+      throw new Error(`unknown noise "${noise}" (saltpepper or gaussian)`);
+    }
+    const score = (img) => dB(psnr(truth, img));
+    const blurred = transformImage(this.core, noisy, 'blur:1');
+    const figures = [figure('original', truth), figure(`noisy · ${score(noisy)}`, noisy), figure(`Gaussian blur σ 1 · ${score(blurred)}`, blurred)];
+    if (vae) {
+      const clean = denoise(vae, noisy);
+      figures.push(figure(`VAE denoised · ${score(clean)}`, clean));
+    }
+    return { figures, note: `PSNR against the original over all pixels.${vae ? '' : ' Train or load a VAE to compare VAE denoising.'}` };
+  }
+
+  #interpolate(a, { steps = 8, spherical = false, seed = 1 }, model) {
+    if (!model) throw new Error('interpolation needs a model: press Start (or load a checkpoint) first');
+    const n = Number(steps);
+    if (!Number.isInteger(n) || n < 2 || n > 32) throw new Error(`steps must be a whole number from 2 to 32, got ${steps}`);
+    const how = spherical ? 'spherical' : 'linear';
+    if (model.kind === 'vae' && this.sources[1]) {
+      const from = this.#forModel(a, model), to = this.#forModel(this.sources[1], model);
+      const strip = interpolate(model, { from, to, steps: n, spherical });
+      return {
+        figures: [figure('A', from), figure(`${n} steps, ${how}, through the encoder`, strip), figure('B', to)],
+        note: 'The ends are the decoder\'s versions of A and B; between them, decoded points on the line between their latent codes.',
+      };
+    }
+    const strip = interpolate(model, { z0: gaussian(seed, model.latent), z1: gaussian(seed + 1, model.latent), steps: n, spherical });
+    return {
+      figures: [figure(`${n} steps, ${how}, between two random latents (seed ${seed})`, strip)],
+      note: model.kind === 'vae' ? 'Choose image B to interpolate between A and B.' : 'A GAN cannot encode images, so its tween runs between random latent vectors.',
+    };
+  }
+
+  /** A source at the model's image size and colour mode. */
+  #forModel(source, model) {
+    return fitImage(this.core, source.img, { height: model.height, width: model.width, channels: model.channels });
+  }
+
+  /** The page's mask resampled to `img`'s size; binary: 1 where at least half marked. */
+  #maskAt(mask, img, { binary }) {
+    if (!mask?.data || !(mask.width > 0 && mask.height > 0) || mask.data.length !== mask.width * mask.height) {
+      throw new Error('draw a mask on image A first (or pick a mask shape)');
+    }
+    let m = { data: Float32Array.from(mask.data), n: 1, channels: 1, height: mask.height, width: mask.width };
+    if (m.height !== img.height || m.width !== img.width) m = transformImage(this.core, m, `resize:${img.width},${img.height}`);
+    const data = binary ? m.data.map((v) => (v >= 0.5 ? 1 : 0)) : m.data;
+    if (!data.some((v) => v > 0)) throw new Error('the mask is empty: paint on image A or pick a mask shape');
+    return data;
+  }
+}
+
+/** Whether an RGB image's three planes are equal (a grey picture saved as colour). */
+function isGrey({ data, channels, height, width }) {
+  if (channels !== 3) return channels === 1;
+  const plane = height * width;
+  for (let i = 0; i < plane; i++) if (data[i] !== data[plane + i] || data[i] !== data[2 * plane + i]) return false;
+  return true;
+}
