@@ -1,13 +1,15 @@
-// image-commands.js — the CLI's image tools: blend, inpaint, interpolate (and transform).
+// image-commands.js — the CLI's image tools: transform, blend, inpaint, denoise, interpolate.
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
-import { init, blend, inpaint, interpolate, fillDiffusion, toGrid, encodePng } from '../wasm/index.js';
-import { decodeImage, encodeImage, formatOf, transformImage } from '../wasm/imagefile.js';
+import { init, blend, inpaint, denoise, interpolate, fillDiffusion, toGrid, encodePng } from '../wasm/index.js';
+import { decodeImage, encodeImage, formatOf, transformImage, fitImage } from '../wasm/imagefile.js';
+import { gaussian } from '../wasm/random.js';
 import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
 
 export const IMAGE_USAGE = `  wasmgen transform IN OUT --ops "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H" [--seed S] [--grey]
   wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
   wasmgen inpaint --load vae.safetensors IN MASK OUT [--iterations 20] [--classical]
+  wasmgen denoise --load vae.safetensors IN OUT [--classical [--sigma 1]]
   wasmgen interpolate --load model.safetensors [A B] [--steps 8] [--seed S] [--spherical] OUT`;
 
 function readImage(core, file, channels) {
@@ -18,13 +20,9 @@ function writeImage(core, file, images) {
   writeAtomic(file, encodeImage(core, images, { format: formatOf(file) }));
 }
 
-/** A mask image as weights in [0, 1] per pixel (white = 1), at the size of `like`. */
+/** A mask image as weights in [0, 1] per pixel (white = 1), fitted to the size of `like`. */
 function readMask(core, file, like) {
-  const m = readImage(core, file, 1);
-  if (m.height !== like.height || m.width !== like.width) {
-    throw new UsageError(`mask ${path.basename(file)} is ${m.width}x${m.height} but the image is ${like.width}x${like.height}`);
-  }
-  return m.data;
+  return fitImage(core, readImage(core, file, 1), { height: like.height, width: like.width }).data;
 }
 
 /** Square image at the model's size for the model-based tools (centre crop + resize in the core). */
@@ -67,8 +65,10 @@ async function blendCommand(args) {
   if (alpha < 0 || alpha > 1) throw new UsageError('--alpha must be in [0, 1]');
   const wg = await init();
   const channels = o.grey ? 1 : 3;
-  const a = readImage(wg.core, o._[0], channels), b = readImage(wg.core, o._[1], channels);
-  if (a.height !== b.height || a.width !== b.width) throw new UsageError(`A is ${a.width}x${a.height} but B is ${b.width}x${b.height}`);
+  const a = readImage(wg.core, o._[0], channels), given = readImage(wg.core, o._[1], channels);
+  // B (and the mask) take A's size: the largest centred crop of A's shape, resized.
+  const b = fitImage(wg.core, given, { height: a.height, width: a.width });
+  if (b !== given) console.error(`B is ${given.width}x${given.height}: fitted to A's ${a.width}x${a.height} (centre crop + resize)`);
   const mask = o.mask ? readMask(wg.core, o.mask, a) : null;
   const out = blend(wg.core, a, b, { alpha, mask, pyramid: !!o.pyramid, levels: number('levels', o.levels ?? '0', { integer: true, min: 0 }) });
   writeImage(wg.core, o._[2], out);
@@ -93,6 +93,27 @@ async function inpaintCommand(args) {
   return 0;
 }
 
+async function denoiseCommand(args) {
+  const o = parse(args, { load: { type: 'string' }, classical: { type: 'boolean' }, sigma: { type: 'string', default: '1' } }, { positionals: true });
+  if (o._.length !== 2) throw new UsageError('denoise needs IN OUT');
+  if (!o.load && !o.classical) throw new UsageError('denoise needs --load vae.safetensors (or --classical for a Gaussian blur)');
+  const sigma = number('sigma', o.sigma);
+  const wg = await init();
+  let out, how;
+  if (o.classical) {
+    out = transformImage(wg.core, readImage(wg.core, o._[0], 3), `blur:${sigma}`);
+    how = `Gaussian blur, sigma ${sigma}`;
+  } else {
+    const model = wg.loadModel(readFile(o.load, 'checkpoint'));
+    if (model.kind !== 'vae') throw new UsageError(`denoise needs a VAE checkpoint; ${o.load} holds a ${model.kind}`);
+    out = denoise(model, await readForModel(wg, model, o._[0]));
+    how = `VAE, ${model.width}x${model.height}`;
+  }
+  writeImage(wg.core, o._[1], out);
+  console.log(`wrote ${o._[1]} (${how})`);
+  return 0;
+}
+
 async function interpolateCommand(args) {
   const o = parse(args, { load: { type: 'string' }, steps: { type: 'string', default: '8' }, seed: { type: 'string', default: '0' }, spherical: { type: 'boolean' } }, { positionals: true });
   if (!o.load) throw new UsageError('interpolate needs --load model.safetensors');
@@ -106,15 +127,8 @@ async function interpolateCommand(args) {
     if (model.kind !== 'vae') throw new UsageError('interpolating between images needs a VAE (an encoder); give only OUT for a GAN');
     strip = interpolate(model, { from: await readForModel(wg, model, o._[0]), to: await readForModel(wg, model, o._[1]), steps, spherical: !!o.spherical });
   } else {
-    // Two latent vectors from the seed: the same noise model.sample would draw.
-    const z = new Float32Array(2 * model.latent);
-    const rng = mulberry32(seed);
-    for (let i = 0; i < z.length; i += 2) {
-      const u = Math.max(rng(), 1e-12), v = rng();
-      z[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-      if (i + 1 < z.length) z[i + 1] = Math.sqrt(-2 * Math.log(u)) * Math.sin(2 * Math.PI * v);
-    }
-    strip = interpolate(model, { z0: z.subarray(0, model.latent), z1: z.subarray(model.latent), steps, spherical: !!o.spherical });
+    // Two latent vectors from the seed (wasm/random.js), as the page's Interpolate tool draws them.
+    strip = interpolate(model, { z0: gaussian(seed, model.latent), z1: gaussian(seed + 1, model.latent), steps, spherical: !!o.spherical });
   }
   const out = o._.at(-1);
   writeAtomic(out, encodePng(toGrid(strip, { cols: steps, pad: 2 })));
@@ -122,16 +136,4 @@ async function interpolateCommand(args) {
   return 0;
 }
 
-/** Small seeded PRNG for picking two latent endpoints. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export const IMAGE_COMMANDS = { transform: transformCommand, blend: blendCommand, inpaint: inpaintCommand, interpolate: interpolateCommand };
+export const IMAGE_COMMANDS = { transform: transformCommand, blend: blendCommand, inpaint: inpaintCommand, denoise: denoiseCommand, interpolate: interpolateCommand };

@@ -1,16 +1,16 @@
-// The CLI's image tools read and write real files: blend, inpaint, interpolate.
+// The CLI's image tools read and write real files: blend, inpaint, denoise, interpolate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetImages, toGrid, encodePng, decodeImage } from '../wasm/index.js';
+import { datasetImages, toGrid, encodePng, decodeImage, transformImage } from '../wasm/index.js';
 import { CLI, getWg, tempDir } from './helpers.js';
 
 const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 const png = (data, h = 28, w = 28) => encodePng(toGrid({ data, n: 1, channels: 1, height: h, width: w }, { cols: 1, pad: 0 }));
 
-test('blend, inpaint and interpolate from the command line', async () => {
+test('blend, inpaint, denoise and interpolate from the command line', async () => {
   const wg = await getWg();
   const dir = tempDir();
   const f = (name) => path.join(dir, name);
@@ -35,9 +35,14 @@ test('blend, inpaint and interpolate from the command line', async () => {
   r = run('blend', f('a.png'), f('b.png'), f('seam.jpg'), '--mask', f('half.png'), '--pyramid');
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual([...fs.readFileSync(f('seam.jpg')).subarray(0, 3)], [0xff, 0xd8, 0xff]);   // JPEG
-  r = run('blend', f('a.png'), f('b.png'), f('x.png'), '--mask', f('small.png'));
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /mask small.png is 10x10 but the image is 28x28/);
+  // Another size of B or mask is fitted to A (centre crop + resize): an all-black 10x10 mask = all B.
+  fs.writeFileSync(f('wide.png'), png(new Float32Array(40 * 20).fill(1), 20, 40));
+  r = run('blend', f('a.png'), f('wide.png'), f('fit.png'), '--mask', f('small.png'), '--grey');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /B is 40x20: fitted to A's 28x28/);
+  const fit = decodeImage(wg.core, fs.readFileSync(f('fit.png')), { channels: 1 });
+  assert.deepEqual([fit.width, fit.height], [28, 28]);
+  assert.ok(fit.data.every((v) => v === 1), 'the empty mask takes every pixel from the (white) B');
 
   r = run('train', '--model', 'vae', '--steps', '150', '--save', f('vae.safetensors'));
   assert.equal(r.status, 0, r.stderr);
@@ -45,6 +50,17 @@ test('blend, inpaint and interpolate from the command line', async () => {
   assert.equal(r.status, 0, r.stderr);
   const fixed = decodeImage(wg.core, fs.readFileSync(f('fixed.png')), { channels: 1 });
   for (let i = 0; i < 784; i++) if (!square[i]) assert.ok(Math.abs(fixed.data[i] - a.data[i]) <= 1 / 255 + 1e-6, 'a known pixel changed');
+  r = run('denoise', '--load', f('vae.safetensors'), f('a.png'), f('clean.png'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /VAE, 28x28/);
+  r = run('denoise', '--classical', '--sigma', '1.5', f('a.png'), f('blur.png'));
+  assert.equal(r.status, 0, r.stderr);
+  const blurred = decodeImage(wg.core, fs.readFileSync(f('blur.png')), { channels: 3 });
+  const expected = transformImage(wg.core, decodeImage(wg.core, fs.readFileSync(f('a.png')), { channels: 3 }), 'blur:1.5');
+  for (let i = 0; i < expected.data.length; i++) assert.ok(Math.abs(blurred.data[i] - expected.data[i]) <= 0.5 / 255 + 1e-6);
+  r = run('denoise', f('a.png'), f('x.png'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /denoise needs --load/);
   r = run('interpolate', '--load', f('vae.safetensors'), f('a.png'), f('b.png'), '--steps', '6', f('tween.png'));
   assert.equal(r.status, 0, r.stderr);
   const strip = decodeImage(wg.core, fs.readFileSync(f('tween.png')), { channels: 1 });
@@ -53,6 +69,9 @@ test('blend, inpaint and interpolate from the command line', async () => {
   r = run('inpaint', '--load', f('gan.safetensors'), f('a.png'), f('square.png'), f('x.png'));
   assert.equal(r.status, 2);
   assert.match(r.stderr, /inpaint needs a VAE checkpoint/);
+  r = run('denoise', '--load', f('gan.safetensors'), f('a.png'), f('x.png'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /denoise needs a VAE checkpoint/);
   r = run('interpolate', '--load', f('gan.safetensors'), '--steps', '4', f('gan-tween.png'));
   assert.equal(r.status, 0, r.stderr);
   r = run('blend', f('a.png'), CLI, f('x.png'));

@@ -11,7 +11,7 @@
 import { decodeImage, transformImage, augmentImages, fitImage } from './wasm/imageops.js';
 import { blend, fillDiffusion, inpaint, denoise, interpolate, psnr } from './wasm/synthesis.js';
 import { toGrid, datasetImages } from './wasm/image.js';
-import { gaussian, uniforms } from './random.js';
+import { gaussian, uniforms } from './wasm/random.js';
 
 const MAX_SIDE = 512;       // uploads are scaled down to this, so every tool answers within a second
 const AUGMENT_DRAWS = 8;

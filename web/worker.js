@@ -13,7 +13,7 @@ import { createModel, loadModel } from './wasm/model.js';
 import { loadDataset } from './wasm/data.js';
 import { loadImageFiles } from './wasm/images.js';
 import { toGrid, datasetImages } from './wasm/image.js';
-import { gaussian } from './random.js';
+import { gaussian } from './wasm/random.js';
 import { ImageTools } from './image-tools.js';
 
 const CHUNK_TARGET_MS = 50;      // one chunk of steps between looks at the message queue

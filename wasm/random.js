@@ -1,5 +1,6 @@
-// random.js — a small seeded generator for the page's own draws (latent pairs, tool noise):
-// mulberry32 for uniforms, Box-Muller for normals. Training's randomness is the core's PCG32.
+// random.js — a small seeded generator for draws outside training (latent pairs to interpolate
+// between, noise for the denoising demo) in the page, the CLI and tools: mulberry32 for uniforms,
+// Box-Muller for normals. Training and sampling draw from the core's PCG32 streams instead.
 //
 //   const u = uniforms(7);  u();            // numbers in (0, 1), the same sequence for seed 7
 //   gaussian(7, 100)                        // Float32Array of 100 N(0, 1) draws
