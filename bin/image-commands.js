@@ -9,7 +9,7 @@ import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js'
 export const IMAGE_USAGE = `  wasmgen transform IN OUT --ops "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H" [--seed S] [--grey]
   wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
   wasmgen inpaint --load vae.safetensors IN MASK OUT [--iterations 20] [--classical]
-  wasmgen denoise --load vae.safetensors IN OUT [--classical [--sigma 1]]
+  wasmgen denoise --load vae.safetensors IN OUT [--threshold 0.7] [--iterations 3] | --classical [--sigma 1]
   wasmgen interpolate --load model.safetensors [A B] [--steps 8] [--seed S] [--spherical] OUT`;
 
 function readImage(core, file, channels) {
@@ -94,10 +94,13 @@ async function inpaintCommand(args) {
 }
 
 async function denoiseCommand(args) {
-  const o = parse(args, { load: { type: 'string' }, classical: { type: 'boolean' }, sigma: { type: 'string', default: '1' } }, { positionals: true });
+  const o = parse(args, { load: { type: 'string' }, classical: { type: 'boolean' }, sigma: { type: 'string', default: '1' },
+    threshold: { type: 'string', default: '0.7' }, iterations: { type: 'string', default: '3' } }, { positionals: true });
   if (o._.length !== 2) throw new UsageError('denoise needs IN OUT');
   if (!o.load && !o.classical) throw new UsageError('denoise needs --load vae.safetensors (or --classical for a Gaussian blur)');
   const sigma = number('sigma', o.sigma);
+  const threshold = number('threshold', o.threshold, { min: 0 });
+  const iterations = number('iterations', o.iterations, { integer: true, min: 1 });
   const wg = await init();
   let out, how;
   if (o.classical) {
@@ -106,8 +109,8 @@ async function denoiseCommand(args) {
   } else {
     const model = wg.loadModel(readFile(o.load, 'checkpoint'));
     if (model.kind !== 'vae') throw new UsageError(`denoise needs a VAE checkpoint; ${o.load} holds a ${model.kind}`);
-    out = denoise(model, await readForModel(wg, model, o._[0]));
-    how = `VAE, ${model.width}x${model.height}`;
+    out = denoise(model, await readForModel(wg, model, o._[0]), { threshold, iterations });
+    how = `VAE, ${model.width}x${model.height}, threshold ${threshold}`;
   }
   writeImage(wg.core, o._[1], out);
   console.log(`wrote ${o._[1]} (${how})`);

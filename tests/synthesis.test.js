@@ -2,7 +2,7 @@
 // on held-out digits; interpolation endpoints reproduce their inputs; blends behave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetImages, inpaint, fillDiffusion, psnr, interpolate, interpolateLatents, blend, denoise, WasmgenError } from '../wasm/index.js';
+import { datasetImages, inpaint, fillDiffusion, psnr, interpolate, interpolateLatents, blend, denoise, transformImage, WasmgenError } from '../wasm/index.js';
 import { getWg } from './helpers.js';
 
 test('VAE inpainting of a masked square beats the masked input and the diffusion fill (PSNR)', async () => {
@@ -22,10 +22,17 @@ test('VAE inpainting of a masked square beats the masked input and the diffusion
   assert.ok(p.vae > p.classical + 0.5 && p.vae > p.masked + 2, JSON.stringify(p));
   // Known pixels are kept exactly.
   for (let i = 0; i < repaired.data.length; i++) if (!mask[i % 784]) assert.equal(repaired.data[i], masked.data[i]);
-  // Denoising 20% salt-and-pepper noise (measured: 10.2 dB noisy, 13.8 dB denoised).
+  // Denoising 20% salt-and-pepper noise: the VAE beats a Gaussian blur (measured: noisy 10.2 dB,
+  // blur 14.7 dB, plain projection 13.8 dB, denoise() 18.2 dB); known-good pixels stay exact.
   const noisy = { ...truth, data: truth.data.map((v, i) => { const u = Math.abs((Math.sin(i * 78.233) * 43758.5453) % 1); return u < 0.1 ? 0 : u < 0.2 ? 1 : v; }) };
-  const before = psnr(truth, noisy), after = psnr(truth, denoise(vae, noisy));
-  assert.ok(after > before + 2, `denoising: ${before.toFixed(2)} -> ${after.toFixed(2)} dB`);
+  const blurred = transformImage(wg.core, noisy, 'blur:1');
+  const cleaned = denoise(vae, noisy);
+  const d = { noisy: psnr(truth, noisy), blur: psnr(truth, blurred), projection: psnr(truth, denoise(vae, noisy, { threshold: 0, iterations: 1 })), vae: psnr(truth, cleaned) };
+  assert.ok(d.vae > d.blur + 1.5 && d.vae > d.projection + 2 && d.vae > d.noisy + 5, JSON.stringify(d));
+  let kept = 0;
+  for (let i = 0; i < cleaned.data.length; i++) if (cleaned.data[i] === noisy.data[i]) kept++;
+  assert.ok(kept > 0.7 * cleaned.data.length, `most pixels are kept as they were: ${kept} of ${cleaned.data.length}`);
+  assert.throws(() => denoise(vae, noisy, { threshold: 2 }), /threshold must be in \[0, 1\]/);
   vae.dispose(); train.dispose(); testSet.dispose();
 });
 

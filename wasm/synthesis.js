@@ -3,7 +3,7 @@
 //   blend(core, a, b, { mask, pyramid: true })        // Laplacian-pyramid fusion (C core)
 //   fillDiffusion(core, img, mask)                     // classical inpainting from the border
 //   inpaint(model, img, mask, { iterations: 20 })      // VAE: encode, decode, keep known pixels
-//   denoise(model, img)                                // VAE: decode(encode(img).mu)
+//   denoise(model, img, { threshold: 0.7 })            // VAE: replace pixels it disagrees with
 //   interpolate(model, { z0, z1, steps: 8, spherical: true })  // tween strip of latents
 //   psnr(a, b, { mask })                               // quality, optionally on masked pixels
 //
@@ -86,10 +86,23 @@ export function inpaint(model, img, mask, { iterations = 20 } = {}) {
   return x;
 }
 
-/** VAE denoising: the decoder's mean for the encoder's mean. */
-export function denoise(model, img) {
+/**
+ * VAE denoising, made for outlier noise (salt and pepper, specks, scratches): pixels that differ
+ * from the model's reconstruction by more than `threshold` count as corrupted and are replaced by
+ * it, the others keep their values; repeated `iterations` times, each time reconstructing the
+ * last result and comparing with the original input. threshold 0 with 1 iteration is the plain
+ * projection decode(encode(img).mu).
+ */
+export function denoise(model, img, { threshold = 0.7, iterations = 3 } = {}) {
   requireVae(model, 'denoise');
-  return model.decode(model.encode(img.data).mu);
+  if (!(threshold >= 0 && threshold <= 1)) throw new WasmgenError(`denoise: threshold must be in [0, 1], got ${threshold}`, 1);
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100) throw new WasmgenError(`denoise: iterations must be a whole number in [1, 100], got ${iterations}`, 1);
+  let x = img;
+  for (let it = 0; it < iterations; it++) {
+    const rec = model.decode(model.encode(x.data).mu).data;
+    x = { ...img, data: img.data.map((v, i) => (Math.abs(v - rec[i]) > threshold ? rec[i] : v)) };
+  }
+  return x;
 }
 
 /** Points between two latent vectors: linear, or spherical (slerp, better for Gaussian latents). */

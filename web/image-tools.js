@@ -139,7 +139,7 @@ export class ImageTools {
     return { figures, note };
   }
 
-  #denoise(a, { noise = 'saltpepper', amount = 0.2, seed = 0 }, model) {
+  #denoise(a, { noise = 'saltpepper', amount = 0.2, threshold = 0.7, seed = 0 }, model) {
     const vae = model?.kind === 'vae' ? model : null;
     const truth = vae ? this.#forModel(a, vae) : a.img;
     const level = Number(amount);
@@ -157,7 +157,7 @@ export class ImageTools {
     const blurred = transformImage(this.core, noisy, 'blur:1');
     const figures = [figure('original', truth), figure(`noisy · ${score(noisy)}`, noisy), figure(`Gaussian blur σ 1 · ${score(blurred)}`, blurred)];
     if (vae) {
-      const clean = denoise(vae, noisy);
+      const clean = denoise(vae, noisy, { threshold: Number(threshold), iterations: Number(threshold) > 0 ? 3 : 1 });
       figures.push(figure(`VAE denoised · ${score(clean)}`, clean));
     }
     return { figures, note: `PSNR against the original over all pixels.${vae ? '' : ' Train or load a VAE to compare VAE denoising.'}` };

@@ -102,7 +102,7 @@ export class ToolsPanel {
       case 'augment': return { ops: this.augmentText().trim(), seed };
       case 'blend': return { mode: $('blend-mode').value, alpha: Number($('blend-alpha').value) };
       case 'inpaint': return { iterations: Number($('inpaint-iterations').value) };
-      case 'denoise': return { noise: $('denoise-noise').value, amount: Number($('denoise-amount').value), seed };
+      case 'denoise': return { noise: $('denoise-noise').value, amount: Number($('denoise-amount').value), threshold: Number($('denoise-threshold').value), seed };
       case 'interpolate': return { steps: Number($('interpolate-steps').value), spherical: $('interpolate-spherical').checked, seed };
       default: return {};
     }
