@@ -11,12 +11,6 @@
 #include "gemm.h"
 
 /* Two scratch matrices from the caller's arena; NULL when out of memory. */
-static int wg__scratch2(wg_arena *a, size_t n0, size_t n1, float **m0, float **m1) {
-  *m0 = wg_arena_floats(a, n0);
-  *m1 = wg_arena_floats(a, n1);
-  return *m0 && *m1;
-}
-
 /* Images per chunk so that a (rows, nb·P) matrix stays within ~512 Ki floats (2 MiB): wide
  * enough for an efficient GEMM, small enough for the memory budget of in-browser training. */
 static int wg__chunk(int B, size_t rows, size_t P) {
@@ -24,6 +18,26 @@ static int wg__chunk(int B, size_t rows, size_t P) {
   size_t nb = per_image ? budget / per_image : (size_t)B;
   if (nb < 1) nb = 1;
   return nb > (size_t)B ? B : (int)nb;
+}
+
+/* The scratch every convolution pass works in, a chunk of nb images at a time: a column matrix
+ * (K, nb·P) and a (C, nb·P) matrix, both from the arena, given back by wg__scratch_end. */
+typedef struct { int nb; wg_arena_mark mark; float *col; float *mat; } wg__conv_scratch;
+
+static wg_status wg__scratch_begin(wg__conv_scratch *s, wg_arena *arena, int B, size_t K, size_t C,
+                                   size_t P) {
+  s->nb = wg__chunk(B, K > C ? K : C, P);
+  s->mark = wg_arena_save(arena);
+  s->col = wg_arena_floats(arena, K * s->nb * P);
+  s->mat = wg_arena_floats(arena, C * s->nb * P);
+  if (s->col && s->mat) return WG_OK;
+  wg_arena_restore(arena, s->mark);
+  return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
+}
+
+static wg_status wg__scratch_end(wg__conv_scratch *s, wg_arena *arena) {
+  wg_arena_restore(arena, s->mark);
+  return WG_OK;
 }
 
 /* col (C·KH·KW, nb·OH·OW) from images (nb, C, IH, IW); out-of-image taps are 0. */
@@ -104,11 +118,11 @@ static void wg__bias_grad(float *db, const float *dy, int B, int C, size_t P) {
 wg_status wg_conv2d_forward(float *y, const float *x, const float *w, const float *b, int B,
                             const wg_conv_geom *g, wg_arena *scratch) {
   size_t K = (size_t)g->ic * g->kh * g->kw, P = (size_t)g->oh * g->ow;
-  int nb = wg__chunk(B, K > (size_t)g->oc ? K : (size_t)g->oc, P);
-  wg_arena_mark mark = wg_arena_save(scratch);
-  float *col, *Y;
-  if (!wg__scratch2(scratch, K * nb * P, (size_t)g->oc * nb * P, &col, &Y))
-    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
+  wg__conv_scratch s;
+  wg_status st = wg__scratch_begin(&s, scratch, B, K, (size_t)g->oc, P);
+  if (st) return st;
+  int nb = s.nb;
+  float *col = s.col, *Y = s.mat;
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     wg__im2col(col, x + (size_t)b0 * g->ic * g->h * g->w, n, g->ic, g->h, g->w, g->oh, g->ow,
@@ -116,19 +130,18 @@ wg_status wg_conv2d_forward(float *y, const float *x, const float *w, const floa
     wg_gemm_nn(g->oc, (int)(n * P), (int)K, w, (int)K, col, (int)(n * P), Y, (int)(n * P), 0);
     wg__from_matrix(y + (size_t)b0 * g->oc * P, Y, n, g->oc, P, b);
   }
-  wg_arena_restore(scratch, mark);
-  return WG_OK;
+  return wg__scratch_end(&s, scratch);
 }
 
 wg_status wg_conv2d_backward(float *dx, float *dw, float *db, const float *dy, const float *x,
                              const float *w, int B, const wg_conv_geom *g, wg_arena *scratch) {
   size_t K = (size_t)g->ic * g->kh * g->kw, P = (size_t)g->oh * g->ow, HW = (size_t)g->h * g->w;
   if (db) wg__bias_grad(db, dy, B, g->oc, P);
-  int nb = wg__chunk(B, K > (size_t)g->oc ? K : (size_t)g->oc, P);
-  wg_arena_mark mark = wg_arena_save(scratch);
-  float *col, *dY;
-  if (!wg__scratch2(scratch, K * nb * P, (size_t)g->oc * nb * P, &col, &dY))
-    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
+  wg__conv_scratch s;
+  wg_status st = wg__scratch_begin(&s, scratch, B, K, (size_t)g->oc, P);
+  if (st) return st;
+  int nb = s.nb;
+  float *col = s.col, *dY = s.mat;
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     int N = (int)(n * P);
@@ -146,19 +159,18 @@ wg_status wg_conv2d_backward(float *dx, float *dw, float *db, const float *dy, c
                      g->ph, g->pw);
     }
   }
-  wg_arena_restore(scratch, mark);
-  return WG_OK;
+  return wg__scratch_end(&s, scratch);
 }
 
 wg_status wg_conv_transpose2d_forward(float *y, const float *x, const float *w, const float *b,
                                       int B, const wg_conv_geom *g, wg_arena *scratch) {
   /* The adjoint of conv2d: col = Wᵀ·X, then col2im onto the output grid. */
   size_t KO = (size_t)g->oc * g->kh * g->kw, HW = (size_t)g->h * g->w, OP = (size_t)g->oh * g->ow;
-  int nb = wg__chunk(B, KO > (size_t)g->ic ? KO : (size_t)g->ic, HW);
-  wg_arena_mark mark = wg_arena_save(scratch);
-  float *col, *X;
-  if (!wg__scratch2(scratch, KO * nb * HW, (size_t)g->ic * nb * HW, &col, &X))
-    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
+  wg__conv_scratch s;
+  wg_status st = wg__scratch_begin(&s, scratch, B, KO, (size_t)g->ic, HW);
+  if (st) return st;
+  int nb = s.nb;
+  float *col = s.col, *X = s.mat;
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     int N = (int)(n * HW);
@@ -175,8 +187,7 @@ wg_status wg_conv_transpose2d_forward(float *y, const float *x, const float *w, 
           for (size_t k = 0; k < OP; k++) p[k] += b[c];
         }
   }
-  wg_arena_restore(scratch, mark);
-  return WG_OK;
+  return wg__scratch_end(&s, scratch);
 }
 
 wg_status wg_conv_transpose2d_backward(float *dx, float *dw, float *db, const float *dy,
@@ -184,11 +195,11 @@ wg_status wg_conv_transpose2d_backward(float *dx, float *dw, float *db, const fl
                                        const wg_conv_geom *g, wg_arena *scratch) {
   size_t KO = (size_t)g->oc * g->kh * g->kw, HW = (size_t)g->h * g->w, OP = (size_t)g->oh * g->ow;
   if (db) wg__bias_grad(db, dy, B, g->oc, OP);
-  int nb = wg__chunk(B, KO > (size_t)g->ic ? KO : (size_t)g->ic, HW);
-  wg_arena_mark mark = wg_arena_save(scratch);
-  float *dcol, *X;
-  if (!wg__scratch2(scratch, KO * nb * HW, (size_t)g->ic * nb * HW, &dcol, &X))
-    return wg_fail(WG_ERR_NOMEM, "out of memory for convolution scratch");
+  wg__conv_scratch s;
+  wg_status st = wg__scratch_begin(&s, scratch, B, KO, (size_t)g->ic, HW);
+  if (st) return st;
+  int nb = s.nb;
+  float *dcol = s.col, *X = s.mat;
   for (int b0 = 0; b0 < B; b0 += nb) {
     int n = B - b0 < nb ? B - b0 : nb;
     int N = (int)(n * HW);
@@ -203,8 +214,7 @@ wg_status wg_conv_transpose2d_backward(float *dx, float *dw, float *db, const fl
       wg__from_matrix(dx + (size_t)b0 * g->ic * HW, X, n, g->ic, HW, NULL);
     }
   }
-  wg_arena_restore(scratch, mark);
-  return WG_OK;
+  return wg__scratch_end(&s, scratch);
 }
 
 void wg_instancenorm_forward(float *y, float *xhat, float *invstd, const float *x,
