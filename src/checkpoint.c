@@ -260,8 +260,15 @@ wg_status wg_model_load(const uint8_t *bytes, size_t len, wg_model **out) {
     st = wg_fail(WG_ERR_FORMAT, "checkpoint format version %d is newer than this wasmgen supports (%d); upgrade wasmgen", atoi(version), WG_FORMAT_VERSION);
   }
   if (!st) {
-    st = wg_model_create(config, &m);
-    if (st) st = wg_fail(st, "checkpoint: its config is invalid: %s", wg_last_error());
+    /* A valid file holds every parameter, so a config that needs more than the file's values is
+     * refused before the model is allocated: a few bytes cannot ask for gigabytes. */
+    size_t values = 0;
+    for (int j = 0; j < f.n_tensors; j++) values += (size_t)f.tensors[j].count;
+    st = wg_model_create_capped(config, values ? values : 1, &m);
+    if (st == WG_ERR_MISMATCH)
+      st = wg_fail(st, "checkpoint: its config describes a larger model than the file holds (%s, the file has %zu values): truncated, or the config was edited", wg_last_error(), values);
+    else if (st)
+      st = wg_fail(st, "checkpoint: its config is invalid: %s", wg_last_error());
   }
   if (!st) st = wg__load_into(m, &f);
   long long step = 0, epoch = 0;

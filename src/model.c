@@ -58,12 +58,14 @@ static wg_status wg__hidden_list(const wg_cfg *c, const char *key, const int *de
 /* Builds net k from the config member `key`, or from the preset text when absent. */
 static wg_status wg__build_net(wg_model *m, int k, const wg_json *cfg, const char *key,
                                const char *name, const char *preset, int c, int h, int w) {
+  size_t cap = WG_NET_MAX_PARAMS;
+  if (m->param_budget) cap = m->param_budget - (k ? m->nets[0].n_params : 0);
   const wg_json *spec = wg_json_get(cfg, key);
-  if (spec) return wg_net_build(&m->nets[k], name, spec, c, h, w);
+  if (spec) return wg_net_build_capped(&m->nets[k], name, spec, c, h, w, cap);
   wg_json *doc;
   wg_status st = wg_json_parse(preset, strlen(preset), &doc);
   if (st) return wg_fail(st, "internal: preset for %s is not valid JSON: %s", name, wg_last_error());
-  st = wg_net_build(&m->nets[k], name, doc, c, h, w);
+  st = wg_net_build_capped(&m->nets[k], name, doc, c, h, w, cap);
   wg_json_free(doc);
   return st;
 }
@@ -194,6 +196,10 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
 }
 
 wg_status wg_model_create(const char *config_json, wg_model **out) {
+  return wg_model_create_capped(config_json, 0, out);
+}
+
+wg_status wg_model_create_capped(const char *config_json, size_t max_params, wg_model **out) {
   *out = NULL;
   if (!config_json) return wg_fail(WG_ERR_ARG, "config: missing");
   wg_json *cfg;
@@ -201,6 +207,7 @@ wg_status wg_model_create(const char *config_json, wg_model **out) {
   if (st) return wg_fail(WG_ERR_ARG, "config is not valid JSON: %s", wg_last_error());
   wg_model *m = calloc(1, sizeof *m);
   if (!m) { wg_json_free(cfg); return wg_fail(WG_ERR_NOMEM, "out of memory"); }
+  m->param_budget = max_params;
   st = wg__configure(m, cfg);
   wg_json_free(cfg);
   if (!st) {

@@ -51,6 +51,7 @@ typedef struct {
   uint32_t *perm; int perm_n, perm_pos;
   wg_arena arena;
   char *config_json;
+  size_t param_budget;            /* while building: most parameters both nets may hold (0: no cap) */
   char dataset_id[128];           /* identity of the training data (set by the caller, saved) */
   int n_losses;
   float losses[WG_MAX_LOSSES];    /* GAN: d_loss, g_loss, D(x), D(G(z)).  VAE: loss, recon, kl */
@@ -68,6 +69,9 @@ wg_dataset *wg_dataset_create(int n, int height, int width, int channels, int wi
 void wg_dataset_free(wg_dataset *ds);
 
 wg_status wg_model_create(const char *config_json, wg_model **out);
+/* The same, refusing (WG_ERR_MISMATCH, before allocating them) configs whose nets hold more than
+ * max_params parameters in all: checkpoint loading passes the number of values its file holds. */
+wg_status wg_model_create_capped(const char *config_json, size_t max_params, wg_model **out);
 void wg_model_free(wg_model *m);
 const char *wg_model_config_json(const wg_model *m);
 int wg_model_image_size(const wg_model *m);   /* C*H*W */

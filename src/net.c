@@ -222,6 +222,11 @@ static wg_status wg__parse_layer(wg_layer *L, const wg_json *spec, const char *w
 
 wg_status wg_net_build(wg_net *net, const char *name, const wg_json *spec, int in_c, int in_h,
                        int in_w) {
+  return wg_net_build_capped(net, name, spec, in_c, in_h, in_w, WG_NET_MAX_PARAMS);
+}
+
+wg_status wg_net_build_capped(wg_net *net, const char *name, const wg_json *spec, int in_c,
+                              int in_h, int in_w, size_t max_params) {
   memset(net, 0, sizeof *net);
   snprintf(net->name, sizeof net->name, "%s", name);
   if (!spec || spec->type != WG_JSON_ARRAY || spec->length == 0)
@@ -250,8 +255,10 @@ wg_status wg_net_build(wg_net *net, const char *name, const wg_json *spec, int i
     L->w_off = n_params; n_params += L->n_w;
     L->b_off = n_params; n_params += L->n_b;
     if (L->kind == WG_LAYER_BATCHNORM) { L->stat_off = n_state; n_state += 2 * (size_t)L->in_c; }
-    if (n_params > ((size_t)1 << 28))
+    if (n_params > WG_NET_MAX_PARAMS)
       return wg_fail(WG_ERR_ARG, "config: %s has more than 2^28 parameters", name);
+    if (n_params > max_params)
+      return wg_fail(WG_ERR_MISMATCH, "%s has more than %zu parameters", name, max_params);
     c = L->out_c; h = L->out_h; w = L->out_w;
   }
   net->n_layers = (int)spec->length;

@@ -80,6 +80,11 @@ typedef struct {
  * allocates zeroed buffers. On error nothing stays allocated. */
 wg_status wg_net_build(wg_net *net, const char *name, const wg_json *spec, int in_c, int in_h,
                        int in_w);
+/* At most 2^28 parameters per net; wg_net_build_capped also fails with WG_ERR_MISMATCH, before
+ * allocating anything, when the layers hold more than max_params. */
+#define WG_NET_MAX_PARAMS ((size_t)1 << 28)
+wg_status wg_net_build_capped(wg_net *net, const char *name, const wg_json *spec, int in_c,
+                              int in_h, int in_w, size_t max_params);
 void wg_net_free(wg_net *net);
 /* PyTorch's defaults: Linear weights and biases U(-1/sqrt(in), 1/sqrt(in)); BN gamma 1, beta 0,
  * running mean 0, running var 1. */

@@ -83,14 +83,21 @@ test('wrong-shape, truncated and foreign checkpoints give clear errors', async (
   // Wrong shape: keep the tensors, claim a config with another latent size.
   const headerLen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(bytes.slice(8, 8 + headerLen)));
-  const config = JSON.parse(header.__metadata__.config);
-  config.latent = 64;
-  header.__metadata__.config = JSON.stringify(config);
-  let text = JSON.stringify(header);
-  text += ' '.repeat((8 - (text.length % 8)) % 8);
-  const len = Buffer.alloc(8); len.writeBigUInt64LE(BigInt(text.length));
-  const wrong = Buffer.concat([len, Buffer.from(text), Buffer.from(bytes.slice(8 + headerLen))]);
-  throwsWith(() => wg.loadModel(wrong), /tensor 'G\.0\.weight' has shape \[32, 100\] but the model needs \[32, 64\]/);
+  const withConfig = (change) => {
+    const config = JSON.parse(header.__metadata__.config);
+    change(config);
+    let text = JSON.stringify({ ...header, __metadata__: { ...header.__metadata__, config: JSON.stringify(config) } });
+    text += ' '.repeat((8 - (text.length % 8)) % 8);
+    const len = Buffer.alloc(8); len.writeBigUInt64LE(BigInt(text.length));
+    return Buffer.concat([len, Buffer.from(text), Buffer.from(bytes.slice(8 + headerLen))]);
+  };
+  throwsWith(() => wg.loadModel(withConfig((c) => { c.latent = 64; })), /tensor 'G\.0\.weight' has shape \[32, 100\] but the model needs \[32, 64\]/);
+  // A config edited to describe a huge model is refused before anything is allocated for it:
+  // 88 M parameters, 1.4 GB with gradients and Adam moments, asked for by a 30 KB file.
+  const heap = wg.heapBytes();
+  throwsWith(() => wg.loadModel(withConfig((c) => { c.generator[0].units = 100000; })),
+    /describes a larger model than the file holds \(G has more than \d+ parameters, the file has \d+ values\)/);
+  assert.equal(wg.heapBytes(), heap, 'the heap did not grow');
   throwsWith(() => wg.loadModel(bytes.slice(0, bytes.length - 10)), /out of range|truncated|data section/);
   throwsWith(() => wg.loadModel(bytes.slice(0, 5)), /too short/);
   throwsWith(() => wg.loadModel(new Uint8Array(0)), /too short/);
