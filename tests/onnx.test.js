@@ -96,12 +96,17 @@ test('ONNX export of a generator with instancenorm, upsample, avgpool, dropout, 
   assert.ok(diff <= TOL, `custom generator: max abs difference ${diff}`);
 });
 
-test('ONNX export of a VAE decoder from z straight into convs, flatten, per-feature batchnorm', async (t) => {
+test('ONNX export of a VAE decoder from z straight into convs, residual adds, flatten, per-feature batchnorm', async (t) => {
   const diff = await exportAndCompare({
     model: 'vae', latent: 6,
     decoder: [
-      { type: 'conv_transpose2d', out_channels: 8, kernel: 7 },                     // (6,1,1) -> (8,7,7)
-      { type: 'relu' },
+      { type: 'leaky_relu' },                                                       // 0: (6,1,1) as [N, 6]
+      { type: 'conv_transpose2d', out_channels: 6, kernel: 1 },                     // 1: (6,1,1) as [N, 6, 1, 1]
+      { type: 'add', from: 0 },                                                     // 2: across the two layouts
+      { type: 'conv_transpose2d', out_channels: 8, kernel: 7 },                     // 3: (8,7,7)
+      { type: 'relu' },                                                             // 4
+      { type: 'conv2d', out_channels: 8, kernel: 3, padding: 1 },                   // 5
+      { type: 'add', from: 4 },                                                     // 6: a residual block
       { type: 'conv2d', out_channels: 4, kernel: 3, stride: 2 },                    // 3x3
       { type: 'flatten' },
       { type: 'batchnorm' },                                                        // per feature (36)

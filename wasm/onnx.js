@@ -21,7 +21,7 @@ const FLOAT = 1, INT64 = 7;   // TensorProto.DataType
 const ATTR = { float: 1, int: 2, string: 3, floats: 6, ints: 7 };   // AttributeProto.AttributeType
 
 const SUPPORTED = ['dense', 'relu', 'leaky_relu', 'tanh', 'sigmoid', 'batchnorm', 'dropout', 'conv2d',
-  'conv_transpose2d', 'instancenorm', 'upsample', 'avgpool', 'reshape', 'flatten'];
+  'conv_transpose2d', 'instancenorm', 'upsample', 'avgpool', 'reshape', 'flatten', 'add'];
 
 const utf8 = new TextEncoder();
 const fail = (message, status = 1) => new WasmgenError(`exportOnnx: ${message}`, status);
@@ -209,6 +209,7 @@ export function exportOnnx(model) {
     s = { rank: 2, c: s.c * s.h * s.w, h: 1, w: 1 };
   };
 
+  const outputs = [];   // each layer's output value and shape, for residual adds
   layers.forEach((L, i) => {
     const name = `${prefix}.${i}`;
     const where = `${netName} layer ${i} (${L.type})`;
@@ -295,7 +296,24 @@ export function exportOnnx(model) {
         break;
       }
       case 'flatten': to2d(name); break;
+      case 'add': {   // residual: this value + layer `from`'s output, equal (c, h, w) as in the core
+        const src = outputs[L.from];
+        if (!src || src.s.c !== s.c || src.s.h !== s.h || src.s.w !== s.w) {
+          throw fail(`${where}: cannot add layer ${L.from}'s output to [${s.c}, ${s.h}, ${s.w}]`);
+        }
+        let other = src.value;
+        if (src.s.rank !== s.rank) {   // same values, other layout: [N, c] <-> [N, c, 1, 1]
+          const layout = `${name}.from${L.from}`;
+          other = `${layout}.out`;
+          nodes.push(s.rank === 4
+            ? { op: 'Reshape', inputs: [src.value, ints(`${layout}.shape4d`, [0, s.c, s.h, s.w])], outputs: [other], name: layout }
+            : { op: 'Flatten', inputs: [src.value], outputs: [other], name: layout, attrs: [['axis', 'int', 1]] });
+        }
+        emit('Add', [cur, other], name);
+        break;
+      }
     }
+    outputs.push({ value: cur, s });
   });
 
   if (s.c * s.h * s.w !== channels * height * width) {
