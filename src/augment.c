@@ -38,7 +38,14 @@ wg_status wg_ops_parse(wg_ops *ops, const char *text, int random) {
     while (*tok == ' ') tok++;
     char *colon = strchr(tok, ':');
     double v;
+    if (!colon && cur && cur->kind == WG_OP_ROTATE && strcmp(tok, "edge") == 0) {   /* rotate:DEG,edge */
+      if (ops->op[ops->n - 1].n_args != 1 || ops->op[ops->n - 1].edge)
+        return wg_fail(WG_ERR_ARG, "%s: rotate takes an angle, then a fill number or edge", what);
+      ops->op[ops->n - 1].edge = 1;
+      continue;
+    }
     if (!colon && cur && wg__is_number(tok, &v)) {   /* another number for the current op */
+      if (ops->op[ops->n - 1].edge) return wg_fail(WG_ERR_ARG, "%s: rotate takes a fill number or edge, not both", what);
       if (ops->op[ops->n - 1].n_args >= cur->max_args)
         return wg_fail(WG_ERR_ARG, "%s: %s takes at most %d numbers", what, cur->name, cur->max_args);
       ops->op[ops->n - 1].args[ops->op[ops->n - 1].n_args++] = v;
@@ -86,6 +93,10 @@ wg_status wg_ops_parse(wg_ops *ops, const char *text, int random) {
   return WG_OK;
 }
 
+/* rotate's corners: the edge pixels repeated, or a constant (default 0). */
+static wg_fill_mode wg__fill(const wg_ops *ops, int i) { return ops->op[i].edge ? WG_FILL_NEAREST : WG_FILL_CONSTANT; }
+static float wg__fill_value(const wg_ops *ops, int i) { return ops->op[i].n_args > 1 ? (float)ops->op[i].args[1] : 0.f; }
+
 /* Runs one fixed op from *img (C, *H, *W) into a new buffer, replacing *img. */
 static wg_status wg__apply_one(const wg_ops *ops, int i, float **img, int C, int *H, int *W, wg_rng *rng) {
   const double *a = ops->op[i].args;
@@ -103,7 +114,7 @@ static wg_status wg__apply_one(const wg_ops *ops, int i, float **img, int C, int
   switch (ops->op[i].kind) {
     case WG_OP_FLIP_H: st = wg_flip_horizontal(out, *img, C, h, w); break;
     case WG_OP_FLIP_V: st = wg_flip_vertical(out, *img, C, h, w); break;
-    case WG_OP_ROTATE: st = wg_rotate(out, *img, C, h, w, a[0], WG_FILL_CONSTANT, ops->op[i].n_args > 1 ? (float)a[1] : 0.f); break;
+    case WG_OP_ROTATE: st = wg_rotate(out, *img, C, h, w, a[0], wg__fill(ops, i), wg__fill_value(ops, i)); break;
     case WG_OP_ROT90: st = wg_rot90(out, *img, C, h, w, (int)a[0]); break;
     case WG_OP_BLUR: st = wg_gaussian_blur(out, *img, C, h, w, (float)a[0]); break;
     case WG_OP_BOX: st = wg_box_blur(out, *img, C, h, w, (int)a[0]); break;
@@ -153,7 +164,7 @@ wg_status wg_ops_augment(const wg_ops *ops, float *img, int C, int H, int W, wg_
         break;
       case WG_OP_ROTATE: {
         double angle = (2.0 * wg_rng_uniform(rng) - 1.0) * a[0];
-        st = wg_rotate(tmp, img, C, H, W, angle, WG_FILL_CONSTANT, 0.f);
+        st = wg_rotate(tmp, img, C, H, W, angle, wg__fill(ops, i), wg__fill_value(ops, i));
         break;
       }
       case WG_OP_CROP: {

@@ -5,12 +5,14 @@
  * by commas ("crop:2,2,24,24" takes four). Two readings of the same grammar:
  *
  *   fixed (wg_ops_apply: `wasmgen transform`), applied in order, sizes may change:
- *     flip:h | flip:v, rotate:DEG[,FILL], rot90:K, blur:SIGMA, box:R, crop:X,Y,W,H,
+ *     flip:h | flip:v, rotate:DEG[,FILL | ,edge], rot90:K, blur:SIGMA, box:R, crop:X,Y,W,H,
  *     centercrop:W,H, resize:W,H (bilinear), area:W,H, brightness:B, contrast:C, noise:STD
  *   random (wg_ops_augment: training), per image, output keeps the image's size:
- *     flip (horizontal, p = 1/2) | flip:v, rotate:MAX (angle ~ U[-MAX, MAX]), crop:SIZE (random
+ *     flip (horizontal, p = 1/2) | flip:v, rotate:MAX[,FILL | ,edge] (angle ~ U[-MAX, MAX]), crop:SIZE (random
  *     SIZE x SIZE crop resized back), blur:MAX (sigma ~ U[0, MAX], none below 0.1),
  *     jitter:B,C (brightness ~ U[-B, B), contrast ~ U[1-C, 1+C)), noise:STD
+ *
+ *   rotate fills the corners with FILL (default 0), or with `edge` by repeating the edge pixels.
  *
  *   wg_ops ops;
  *   if (wg_ops_parse(&ops, "flip,rotate:15,crop:24", 1) != WG_OK) puts(wg_last_error());
@@ -31,7 +33,7 @@ enum { WG_MAX_OPS = 32 };
 
 typedef struct {
   int n;
-  struct { wg_op_kind kind; int n_args; double args[4]; } op[WG_MAX_OPS];
+  struct { wg_op_kind kind; int n_args; double args[4]; int edge; } op[WG_MAX_OPS];   /* edge: rotate's fill */
 } wg_ops;
 
 /* Parses text; `random` selects the training reading (which ops and arguments are allowed). */

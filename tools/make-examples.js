@@ -97,7 +97,7 @@ const draws = (img, ops, seed) => {
   const copies = concat(...Array.from({ length: 7 }, () => img));
   return Array.from({ length: 7 }, (_, k) => pick(augmentImages(wg.core, copies, ops, { seed }), k));
 };
-write('augment-colour.png', [[land, ...draws(land, 'flip,rotate:15,crop:80,jitter:0.2,0.2', 1)]], 1);
+write('augment-colour.png', [[land, ...draws(land, 'flip,rotate:15,edge,crop:80,jitter:0.2,0.2', 1)]], 1);
 write('augment-digit.png', [[pick(digits, 0), ...draws(pick(digits, 0), 'rotate:10,crop:24', 1)]], SCALE);
 
 // Blend: A, B, mask (1 = A), constant alpha, masked alpha, pyramid.

@@ -62,7 +62,40 @@ static void test_augment_deterministic_and_in_range(void) {
   CHECK(wg_ops_augment(&ops, a, C, H, W, &r1) == WG_ERR_ARG && strstr(wg_last_error(), "does not fit"));
 }
 
+/* rotate's fill: corners 0 by default, FILL when given, the edge pixels with `edge` — in the
+ * fixed and the random reading alike. A constant image shows it: only the corners could change. */
+static void test_rotate_fill(void) {
+  enum { C = 2, H = 9, W = 11 };
+  float img[C * H * W], *out;
+  for (int i = 0; i < C * H * W; i++) img[i] = 0.5f;
+  const struct { const char *ops; float corner; } cases[] = {{"rotate:45", 0.f}, {"rotate:45,0.75", 0.75f}, {"rotate:45,edge", 0.5f}};
+  wg_ops ops;
+  int h, w;
+  wg_rng r; wg_rng_seed(&r, 1, 5);
+  for (int k = 0; k < 3; k++) {
+    CHECK(wg_ops_parse(&ops, cases[k].ops, 0) == WG_OK);
+    CHECK(wg_ops_apply(&ops, img, C, H, W, &out, &h, &w, &r) == WG_OK);
+    CHECK_MSG(out[0] == cases[k].corner && out[H * W + W - 1] == cases[k].corner, "%s: corner %g", cases[k].ops, (double)out[0]);
+    CHECK(out[(H / 2) * W + W / 2] == 0.5f);
+    free(out);
+  }
+  float aug[C * H * W];
+  memcpy(aug, img, sizeof img);
+  CHECK(wg_ops_parse(&ops, "rotate:40,edge", 1) == WG_OK && ops.op[0].edge);
+  for (int t = 0; t < 5; t++) CHECK(wg_ops_augment(&ops, aug, C, H, W, &r) == WG_OK);
+  for (int i = 0; i < C * H * W; i++) CHECK(aug[i] == 0.5f);
+  CHECK(wg_ops_parse(&ops, "rotate:40,0.25", 1) == WG_OK);
+  CHECK(wg_ops_augment(&ops, aug, C, H, W, &r) == WG_OK);
+  int filled = 0;
+  for (int i = 0; i < C * H * W; i++) filled += aug[i] != 0.5f;
+  CHECK_MSG(filled > 0, "the random reading honours FILL");
+  CHECK(wg_ops_parse(&ops, "rotate:30,edge,0.5", 0) == WG_ERR_ARG && strstr(wg_last_error(), "not both"));
+  CHECK(wg_ops_parse(&ops, "rotate:30,0.5,edge", 0) == WG_ERR_ARG && strstr(wg_last_error(), "fill number or edge"));
+  CHECK(wg_ops_parse(&ops, "blur:1,edge", 0) == WG_ERR_ARG);
+}
+
 void suite_augment(void) {
+  RUN(test_rotate_fill);
   RUN(test_parse_errors);
   RUN(test_fixed_chains_exact);
   RUN(test_augment_deterministic_and_in_range);
