@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { encode } from 'fast-png';
+import fs from 'node:fs';
+import { encode, decode } from 'fast-png';
 import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
 import { ROOT } from './helpers.js';
 
@@ -64,6 +65,10 @@ test('A and B start as dataset images; Transform flip:h mirrors A exactly; a bad
   const [a, b] = [await figure(0), await figure(1)];
   for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) assert.equal(b.red[y * 28 + x], a.red[y * 28 + 27 - x]);
   assert.ok(new Set(a.red).size > 10, 'A is a digit, not a blank');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#tool-download')]);
+  assert.equal(download.suggestedFilename(), 'wasmgen-transform.png');
+  const saved = decode(fs.readFileSync(await download.path()));
+  assert.deepEqual([saved.width, saved.height], [28 + 4 + 28, 28], 'the result row, figures side by side');
 
   await page.fill('#tool-ops', 'flip:h,spin:3');
   await run('transform');
@@ -136,6 +141,11 @@ test('augmentation from the settings trains a VAE; the model tools then compare 
   await page.fill('#augment', 'rotate:10,crop:24');
   await page.fill('#length', '2');
   await page.click('#start');
+  // The tools answer between training chunks, on the model as it trains.
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= 20);
+  await run('denoise');
+  assert.equal(await page.isEnabled('#pause'), true, 'still training while the tool ran');
+  assert.match((await captions()).at(-1), /^VAE denoised · [\d.]+ dB$/);
   await waitForText('run-status', /Done/, 120000);
   assert.match(await page.textContent('#model-status'), /augmentation rotate:10,crop:24/);
 
