@@ -108,6 +108,7 @@ static void wg__write_canonical(wg_model *m) {
   wg_strbuf_puts(&sb, ",");
   wg_strbuf_printf(&sb, "\"seed\":%llu", (unsigned long long)m->seed);
   if (m->augmenting) { wg_strbuf_puts(&sb, ",\"augment\":"); wg_strbuf_json_string(&sb, m->augment_text); }
+  if (m->init_std > 0.f) { wg_strbuf_puts(&sb, ",\"init\":\"normal\",\"init_std\":"); wg_cfg_put_float(&sb, m->init_std); }
   for (int k = 0; k < 2; k++) {
     wg_strbuf_printf(&sb, ",\"%s\":", names[m->kind][k]);
     wg_net_spec_json(&m->nets[k], &sb);
@@ -121,7 +122,7 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   wg_cfg c = {cfg, "config"};
   const char *keys[] = {"model", "height", "width", "channels", "latent", "hidden", "disc_hidden",
                         "generator", "discriminator", "encoder", "decoder", "optimizer", "lr",
-                        "beta1", "beta2", "eps", "momentum", "seed", "augment", NULL};
+                        "beta1", "beta2", "eps", "momentum", "seed", "augment", "init", "init_std", NULL};
   wg_status st;
   if ((st = wg_cfg_only(&c, keys))) return st;
   const char *kind;
@@ -157,6 +158,15 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
     snprintf(m->augment_text, sizeof m->augment_text, "%s", augment);
     m->augmenting = 1;
   }
+
+  const char *init;
+  if ((st = wg_cfg_str(&c, "init", "pytorch", &init))) return st;
+  if (strcmp(init, "normal") != 0 && strcmp(init, "pytorch") != 0)
+    return wg_fail(WG_ERR_ARG, "config: unknown init \"%s\" (expected \"pytorch\" or \"normal\")", init);
+  if ((st = wg_cfg_num(&c, "init_std", 0.02, 1e-6, 10.0, &v))) return st;
+  if (wg_json_get(cfg, "init_std") && strcmp(init, "normal") != 0)
+    return wg_fail(WG_ERR_ARG, "config: \"init_std\" goes with \"init\": \"normal\"");
+  m->init_std = strcmp(init, "normal") == 0 ? (float)v : 0.f;
 
   const char *opt;
   if ((st = wg_cfg_str(&c, "optimizer", "adam", &opt))) return st;
@@ -220,8 +230,10 @@ wg_status wg_model_create_capped(const char *config_json, size_t max_params, wg_
   wg_gemm_reserve();
   wg_rng init;
   wg_rng_seed(&init, m->seed, WG_STREAM_INIT);
-  wg_net_init_params(&m->nets[0], &init);
-  wg_net_init_params(&m->nets[1], &init);
+  for (int k = 0; k < 2; k++) {
+    if (m->init_std > 0.f) wg_net_init_normal(&m->nets[k], &init, m->init_std);
+    else wg_net_init_params(&m->nets[k], &init);
+  }
   wg_rng_seed(&m->rng_shuffle, m->seed, WG_STREAM_SHUFFLE);
   wg_rng_seed(&m->rng_noise, m->seed, WG_STREAM_NOISE);
   wg_rng_seed(&m->rng_dropout, m->seed, WG_STREAM_DROPOUT);

@@ -41,6 +41,7 @@ typedef struct {
   int height, width, channels, latent;
   wg_net nets[2];                 /* GAN: G, D.  VAE: encoder, decoder */
   wg_optim_config opt;
+  float init_std;                 /* > 0: "init": "normal" (DCGAN) with this std; 0: PyTorch's */
   uint64_t seed;
   wg_rng rng_shuffle, rng_noise, rng_dropout, rng_augment;
   int augmenting;                 /* 1 when `augment` holds a training augmentation chain */

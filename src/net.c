@@ -308,6 +308,17 @@ void wg_net_init_params(wg_net *net, wg_rng *rng) {
   }
 }
 
+void wg_net_init_normal(wg_net *net, wg_rng *rng, float std) {
+  wg_net_init_params(net, rng);   /* running statistics and the layers with nothing to draw */
+  for (int i = 0; i < net->n_layers; i++) {
+    wg_layer *L = &net->layers[i];
+    float *w = net->params + L->w_off, *b = net->params + L->b_off;
+    int norm = L->kind == WG_LAYER_BATCHNORM || L->kind == WG_LAYER_INSTANCENORM;
+    for (size_t k = 0; k < L->n_w; k++) w[k] = (norm ? 1.f : 0.f) + std * wg_rng_normal(rng);
+    for (size_t k = 0; k < L->n_b; k++) b[k] = 0.f;
+  }
+}
+
 static void wg__put_pair(wg_strbuf *sb, const char *key, int a, int b) {
   if (a == b) wg_strbuf_printf(sb, ",\"%s\":%d", key, a);
   else wg_strbuf_printf(sb, ",\"%s\":[%d,%d]", key, a, b);

@@ -89,6 +89,9 @@ void wg_net_free(wg_net *net);
 /* PyTorch's defaults: Linear weights and biases U(-1/sqrt(in), 1/sqrt(in)); BN gamma 1, beta 0,
  * running mean 0, running var 1. */
 void wg_net_init_params(wg_net *net, wg_rng *rng);
+/* The DCGAN paper's initialisation (Radford et al. 2015): dense and conv weights N(0, std), biases
+ * 0, batch/instance-norm scales N(1, std) and shifts 0. */
+void wg_net_init_normal(wg_net *net, wg_rng *rng, float std);
 /* Writes the canonical JSON of the layer list (defaults filled in) to sb. */
 void wg_net_spec_json(const wg_net *net, wg_strbuf *sb);
 

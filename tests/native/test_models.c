@@ -1,6 +1,7 @@
 /* test_models.c — model configs, the GAN and VAE gradients end to end, checkpoints and
  * determinism of training. */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include "gradcheck.h"
 #include "model_internal.h"
@@ -33,6 +34,9 @@ static void test_config_errors(void) {
     "{\"model\":\"gan\",\"generator\":[{\"type\":\"dense\",\"units\":10}]}", "generator outputs 10 values",
     "{\"model\":\"gan\",", "not valid JSON",
     "{\"model\":\"gan\",\"optimizer\":\"rmsprop\"}", "unknown optimizer",
+    "{\"model\":\"gan\",\"init\":\"xavier\"}", "unknown init \"xavier\"",
+    "{\"model\":\"gan\",\"init_std\":0.1}", "\"init_std\" goes with",
+    "{\"model\":\"gan\",\"init\":\"normal\",\"init_std\":0}", "\"init_std\" must be in",
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i += 2) {
     wg_model *m = (wg_model *)1;
@@ -52,6 +56,36 @@ static void test_canonical_config_round_trips(void) {
   /* Classic MLP GAN sizes: G 100-256-512-1024-784 with 3 batch norms, D 784-512-256-1. */
   CHECK(m->nets[0].n_params == (size_t)(100 * 256 + 256 + 512 + 256 * 512 + 512 + 1024 + 512 * 1024 + 1024 + 2048 + 1024 * 784 + 784));
   CHECK(m->nets[1].n_params == (size_t)(784 * 512 + 512 + 512 * 256 + 256 + 256 + 1));
+  wg_model_free(m); wg_model_free(m2);
+}
+
+/* "init": "normal" (DCGAN): conv/dense weights N(0, std), biases 0, norm scales N(1, std); the
+ * config keeps it, so a checkpoint's model is built the same way again. */
+static void test_normal_init(void) {
+  wg_model *m, *m2;
+  CHECK(wg_model_create("{\"model\":\"dcgan\",\"init\":\"normal\",\"init_std\":0.05}", &m) == WG_OK);
+  CHECK(strstr(wg_model_config_json(m), "\"init\":\"normal\",\"init_std\":0.05"));
+  int weights = 0, norms = 0;
+  for (int k = 0; k < 2; k++) {
+    const wg_net *net = &m->nets[k];
+    for (int i = 0; i < net->n_layers; i++) {
+      const wg_layer *L = &net->layers[i];
+      if (!L->n_w) continue;
+      const float *w = net->params + L->w_off, *b = net->params + L->b_off;
+      int norm = L->kind == WG_LAYER_BATCHNORM || L->kind == WG_LAYER_INSTANCENORM;
+      double s = 0, s2 = 0;
+      for (size_t j = 0; j < L->n_w; j++) { s += w[j]; s2 += (double)w[j] * w[j]; }
+      double mean = s / (double)L->n_w, sd = sqrt(s2 / (double)L->n_w - mean * mean);
+      double tol = 4 * 0.05 / sqrt((double)L->n_w) + 1e-6;
+      CHECK_MSG(fabs(mean - (norm ? 1 : 0)) < tol, "%s layer %d: mean %g", net->name, i, mean);
+      if (L->n_w >= 256) CHECK_MSG(fabs(sd - 0.05) < 0.01, "%s layer %d: std %g", net->name, i, sd);
+      for (size_t j = 0; j < L->n_b; j++) CHECK(b[j] == 0.f);
+      weights += !norm; norms += norm;
+    }
+  }
+  CHECK(weights >= 4 && norms >= 2);
+  CHECK(wg_model_create(wg_model_config_json(m), &m2) == WG_OK);
+  CHECK(memcmp(m->nets[0].params, m2->nets[0].params, m->nets[0].n_params * sizeof(float)) == 0);
   wg_model_free(m); wg_model_free(m2);
 }
 
@@ -220,6 +254,7 @@ static void test_sample_and_decode(void) {
 }
 
 void suite_models(void) {
+  RUN(test_normal_init);
   RUN(test_config_errors);
   RUN(test_canonical_config_round_trips);
   RUN(test_gan_gradients);
