@@ -102,3 +102,11 @@ test('save/load round trip keeps weights, step and continues identically', async
   assert.equal(header.__metadata__.format, 'wasmgen');
   gan.dispose(); copy.dispose(); train.dispose();
 });
+
+test('every export of the package is declared in index.d.ts', async () => {
+  const fs = await import('node:fs');
+  const api = await import('../wasm/index.js');
+  const types = fs.readFileSync(new URL('../wasm/index.d.ts', import.meta.url), 'utf8');
+  const missing = Object.keys(api).filter((name) => !new RegExp(`export (declare )?(function|class|const|interface|type) ${name}\\b`).test(types));
+  assert.deepEqual(missing, []);
+});

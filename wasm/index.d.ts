@@ -178,6 +178,10 @@ export function decodeImage(core: unknown, bytes: Uint8Array | ArrayBuffer, opti
 export function encodeImage(core: unknown, images: Images, options?: { format?: 'png' | 'jpeg'; quality?: number }): Uint8Array;
 /** Fixed chain "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H,..." applied in order. */
 export function transformImage(core: unknown, images: Images, ops: string, options?: { seed?: number }): Images;
+/** Grey <-> RGB (grey copied to three planes; RGB to BT.601 luma). */
+export function imageChannels(images: Images, channels: 1 | 3): Images;
+/** Another size and colour mode: the largest centred crop of the target's aspect, then an area (shrinking) or bilinear resize. */
+export function fitImage(core: unknown, images: Images, target: { height: number; width: number; channels?: 1 | 3 }): Images;
 /** Training's random chain ("flip,rotate:15,crop:24"), sizes kept: what augmentation draws for a seed. */
 export function augmentImages(core: unknown, images: Images, ops: string, options?: { seed?: number }): Images;
 export function blend(core: unknown, a: Images, b: Images, options?: { mask?: Float32Array | null; alpha?: number; pyramid?: boolean; levels?: number }): Images;
