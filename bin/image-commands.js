@@ -1,12 +1,13 @@
-// image-commands.js — the CLI's image tools: transform, blend, inpaint, denoise, interpolate.
+// image-commands.js — the CLI's image tools: transform, augment, blend, inpaint, denoise, interpolate.
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
 import { init, blend, inpaint, denoise, interpolate, fillDiffusion, toGrid, encodePng } from '../wasm/index.js';
-import { decodeImage, encodeImage, formatOf, transformImage, fitImage } from '../wasm/imagefile.js';
+import { decodeImage, encodeImage, formatOf, transformImage, augmentImages, fitImage } from '../wasm/imagefile.js';
 import { gaussian } from '../wasm/random.js';
 import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
 
 export const IMAGE_USAGE = `  wasmgen transform IN OUT --ops "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H" [--seed S] [--grey]
+  wasmgen augment IN OUT --ops "flip,rotate:15,crop:24" [--n 8] [--seed S] [--grey]
   wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
   wasmgen inpaint --load vae.safetensors IN MASK OUT [--iterations 20] [--classical]
   wasmgen denoise --load vae.safetensors IN OUT [--threshold 0.7] [--iterations 3] | --classical [--sigma 1]
@@ -53,6 +54,24 @@ async function transformCommand(args) {
   const out = transformImage(wg.core, img, o.ops, { seed });
   writeImage(wg.core, o._[1], out);
   console.log(`wrote ${o._[1]} (${img.width}x${img.height} -> ${out.width}x${out.height})`);
+  return 0;
+}
+
+/** A strip of `n` random draws of a training augmentation chain: what `--augment` feeds a model. */
+async function augmentCommand(args) {
+  const o = parse(args, { ops: { type: 'string' }, n: { type: 'string', default: '8' }, seed: { type: 'string', default: '0' }, grey: { type: 'boolean' } }, { positionals: true });
+  if (o._.length !== 2) throw new UsageError('augment needs IN OUT');
+  if (!o.ops) throw new UsageError('augment needs --ops, e.g. --ops "flip,rotate:15,crop:24"');
+  const n = number('n', o.n, { integer: true, min: 1 });
+  if (n > 256) throw new UsageError('--n must be at most 256');
+  const seed = number('seed', o.seed, { integer: true, min: 0 });
+  const wg = await init();
+  const img = readImage(wg.core, o._[0], o.grey ? 1 : 3);
+  const copies = new Float32Array(n * img.data.length);
+  for (let k = 0; k < n; k++) copies.set(img.data, k * img.data.length);
+  const draws = augmentImages(wg.core, { ...img, data: copies, n }, o.ops, { seed });
+  writeAtomic(o._[1], encodePng(toGrid(draws, { cols: Math.min(n, 8), pad: 2 })));
+  console.log(`wrote ${o._[1]} (${n} draws of "${o.ops}", seed ${seed})`);
   return 0;
 }
 
@@ -139,4 +158,4 @@ async function interpolateCommand(args) {
   return 0;
 }
 
-export const IMAGE_COMMANDS = { transform: transformCommand, blend: blendCommand, inpaint: inpaintCommand, denoise: denoiseCommand, interpolate: interpolateCommand };
+export const IMAGE_COMMANDS = { transform: transformCommand, augment: augmentCommand, blend: blendCommand, inpaint: inpaintCommand, denoise: denoiseCommand, interpolate: interpolateCommand };

@@ -98,6 +98,15 @@ test('transform applies ops in order; --augment trains deterministically and res
   assert.match(r.stderr, /step 1: crop: box x=15 y=0 w=10 h=10 is not inside the 20 x 28/);
   r = run('transform', f('ramp.png'), f('x.png'), '--ops', 'sharpen:1');
   assert.match(r.stderr, /unknown operation "sharpen"/);
+  r = run('augment', f('ramp.png'), f('draws.png'), '--ops', 'flip', '--n', '6', '--seed', '2', '--grey');
+  assert.equal(r.status, 0, r.stderr);
+  const draws = decodeImage(wg.core, fs.readFileSync(f('draws.png')), { channels: 1 });
+  assert.deepEqual([draws.width, draws.height], [6 * 20 + 7 * 2, 28 + 4]);
+  const first = Array.from({ length: 6 }, (_, k) => draws.data[2 * draws.width + 2 + k * 22]);   // each draw's top-left pixel
+  assert.ok(first.some((v) => v === 0) && first.some((v) => v === 1), `some draws are flipped, some not: ${first}`);
+  r = run('augment', f('ramp.png'), f('x.png'), '--ops', 'resize:4,4');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /augment: unknown operation "resize"/);
 
   const aug = ['--augment', 'flip,rotate:15,crop:24,noise:0.02', '--batch', '16', '--dataset', 'mnist'];
   for (const [args, name] of [
