@@ -84,7 +84,10 @@ static wg_status wg__parse_conv(wg_layer *L, const wg_cfg *c, const char *where,
   }
   if ((double)oc * oh * ow > (double)(1 << 24)) return wg_fail(WG_ERR_ARG, "%s: output too large", where);
   wg__set_out(L, (int)oc, oh, ow);
-  L->n_w = (size_t)L->in_c * (size_t)oc * L->kh * L->kw;
+  /* Counted in 64 bits: size_t is 32 bits in wasm, where the product could wrap to a small number. */
+  uint64_t n_w = (uint64_t)L->in_c * (uint64_t)oc * (uint64_t)L->kh * (uint64_t)L->kw;
+  if (n_w > WG_NET_MAX_PARAMS) return wg_fail(WG_ERR_ARG, "%s: %llu weights, more than 2^28", where, (unsigned long long)n_w);
+  L->n_w = (size_t)n_w;
   L->n_b = bias ? (size_t)oc : 0;
   return WG_OK;
 }
@@ -113,7 +116,9 @@ static wg_status wg__parse_layer(wg_layer *L, const wg_json *spec, const char *w
       wg__set_out(L, (int)v, 1, 1);
       int bias = 1;
       if ((st = wg_cfg_bool(&c, "bias", 1, &bias))) return st;
-      L->n_w = (size_t)L->in_features * (size_t)L->out_features;
+      uint64_t n_w = (uint64_t)L->in_features * (uint64_t)L->out_features;   /* 64 bits: see conv */
+      if (n_w > WG_NET_MAX_PARAMS) return wg_fail(WG_ERR_ARG, "%s: %llu weights, more than 2^28", where, (unsigned long long)n_w);
+      L->n_w = (size_t)n_w;
       L->n_b = bias ? (size_t)L->out_features : 0;
       break;
     }

@@ -31,6 +31,10 @@ test('unknown model and invalid or non-finite hyperparameters', async () => {
   throwsWith(() => wg.createModel({ model: 'gan', generator: [{ type: 'dense', units: 10 }] }), /generator outputs 10 values/);
   throwsWith(() => wg.createModel({ model: 'gan', discriminator: [{ type: 'conv', units: 1 }] }), /unknown layer type "conv"/);
   throwsWith(() => wg.createModel(null), /config must be an object/);
+  // 4096 x 64 x 64 inputs x 2^20 units = 2^44 weights: counted in 64 bits, not wrapped by wasm's 32-bit size_t.
+  throwsWith(() => wg.createModel({ model: 'vae', height: 64, width: 64, latent: 1, encoder: [
+    { type: 'conv2d', out_channels: 4096, kernel: 1 }, { type: 'flatten' }, { type: 'dense', units: 1048576 }, { type: 'dense', units: 2 }] }),
+  /encoder layer 2: 17592186044416 weights, more than 2\^28/);
   const model = wg.createModel({ model: 'vae' });
   const data = await wg.loadDataset('mnist');
   throwsWith(() => model.trainSteps(data, 1, 1), /batch must be a whole number in \[2, 4096\]/);
