@@ -108,7 +108,9 @@ static void wg__write_canonical(wg_model *m) {
   wg_strbuf_puts(&sb, ",");
   wg_strbuf_printf(&sb, "\"seed\":%llu", (unsigned long long)m->seed);
   if (m->augmenting) { wg_strbuf_puts(&sb, ",\"augment\":"); wg_strbuf_json_string(&sb, m->augment_text); }
+  /* Always written: the default depends on the preset, and a config must rebuild the same model. */
   if (m->init_std > 0.f) { wg_strbuf_puts(&sb, ",\"init\":\"normal\",\"init_std\":"); wg_cfg_put_float(&sb, m->init_std); }
+  else wg_strbuf_puts(&sb, ",\"init\":\"pytorch\"");
   for (int k = 0; k < 2; k++) {
     wg_strbuf_printf(&sb, ",\"%s\":", names[m->kind][k]);
     wg_net_spec_json(&m->nets[k], &sb);

@@ -87,6 +87,12 @@ static void test_normal_init(void) {
   CHECK(wg_model_create(wg_model_config_json(m), &m2) == WG_OK);
   CHECK(memcmp(m->nets[0].params, m2->nets[0].params, m->nets[0].n_params * sizeof(float)) == 0);
   wg_model_free(m); wg_model_free(m2);
+  /* A DCGAN asked for PyTorch's init says so in its config, so rebuilding keeps it. */
+  CHECK(wg_model_create("{\"model\":\"dcgan\",\"init\":\"pytorch\"}", &m) == WG_OK);
+  CHECK(strstr(wg_model_config_json(m), "\"init\":\"pytorch\""));
+  CHECK(wg_model_create(wg_model_config_json(m), &m2) == WG_OK);
+  CHECK(m2->init_std == 0.f && memcmp(m->nets[0].params, m2->nets[0].params, m->nets[0].n_params * sizeof(float)) == 0);
+  wg_model_free(m); wg_model_free(m2);
 }
 
 typedef struct { wg_model *m; const float *x, *noise; int batch, which; } step_ctx;
