@@ -35,3 +35,13 @@ function idxImages(n, h, w) {
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
   return Buffer.concat([header, pixels]);
 }
+
+test('core.scoped frees every buffer of a scope, also when a later allocation fails', async () => {
+  const wg = await init({ fresh: true });
+  const before = wg.heapBytes();
+  for (let i = 0; i < 100; i++) {
+    assert.throws(() => wg.core.scoped((heap) => { heap.malloc(4 << 20); heap.malloc(3 * 2 ** 30); }), /out of memory/);
+  }
+  // 100 leaked 4 MiB buffers would have grown the heap by 400 MiB.
+  assert.ok(wg.heapBytes() - before <= 8 << 20, `heap grew by ${(wg.heapBytes() - before) >> 20} MiB`);
+});

@@ -89,6 +89,22 @@ export class Core {
     const p = this.malloc(bytes);
     try { return fn(p); } finally { this.free(p); }
   }
+  /**
+   * Runs fn(heap) where heap.malloc / heap.string / heap.bytes / heap.floats allocate buffers
+   * that are all freed when fn returns or throws — also when a later allocation fails.
+   *   core.scoped((heap) => { const x = heap.floats(data); const out = heap.malloc(n * 4); ... });
+   */
+  scoped(fn) {
+    const owned = [];
+    const own = (p) => { owned.push(p); return p; };
+    const heap = {
+      malloc: (bytes) => own(this.malloc(bytes)),
+      string: (s) => own(this.allocString(s)),
+      bytes: (b) => own(this.allocBytes(b)),
+      floats: (a) => { const p = own(this.malloc(a.length * 4)); this.f32.set(a, p >> 2); return p; },
+    };
+    try { return fn(heap); } finally { for (const p of owned) this.free(p); }
+  }
   heapBytes() { return this.memory.buffer.byteLength; }
 }
 

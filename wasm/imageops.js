@@ -37,18 +37,15 @@ export function transformImage(core, images, ops, { seed = 0 } = {}) {
   const { channels: C, height: H, width: W } = images, size = C * H * W;
   const results = [];
   for (let k = 0; k < images.n; k++) {
-    const text = core.allocString(String(ops));
-    const input = core.malloc(size * 4);
-    try {
-      core.f32.set(images.data.subarray(k * size, (k + 1) * size), input >> 2);
-      results.push(core.withBuffer(12, (p) => {
-        core.check(core.exports.wg_api_transform(text, input, C, H, W, seed, p, p + 4));
-        const out = core.u32[p >> 2], [h, w] = core.i32.subarray((p + 4) >> 2, ((p + 4) >> 2) + 2);
-        const data = core.f32.slice(out >> 2, (out >> 2) + C * h * w);
-        core.free(out);
-        return { data, h, w };
-      }));
-    } finally { core.free(text); core.free(input); }
+    results.push(core.scoped((heap) => {
+      const text = heap.string(String(ops)), input = heap.floats(images.data.subarray(k * size, (k + 1) * size));
+      const p = heap.malloc(12);
+      core.check(core.exports.wg_api_transform(text, input, C, H, W, seed, p, p + 4));
+      const out = core.u32[p >> 2], [h, w] = core.i32.subarray((p + 4) >> 2, ((p + 4) >> 2) + 2);
+      const data = core.f32.slice(out >> 2, (out >> 2) + C * h * w);
+      core.free(out);
+      return { data, h, w };
+    }));
   }
   const { h, w } = results[0];
   const data = new Float32Array(images.n * C * h * w);
@@ -63,13 +60,11 @@ export function transformImage(core, images, ops, { seed = 0 } = {}) {
  */
 export function augmentImages(core, images, ops, { seed = 0 } = {}) {
   const { channels: C, height: H, width: W, n } = images;
-  const text = core.allocString(String(ops));
-  const ptr = core.malloc(images.data.length * 4);
-  try {
-    core.f32.set(images.data, ptr >> 2);
+  return core.scoped((heap) => {
+    const text = heap.string(String(ops)), ptr = heap.floats(images.data);
     core.check(core.exports.wg_api_augment(text, ptr, n, C, H, W, seed));
     return { data: core.f32.slice(ptr >> 2, (ptr >> 2) + images.data.length), n, channels: C, height: H, width: W };
-  } finally { core.free(text); core.free(ptr); }
+  });
 }
 
 /** Grey <-> RGB: grey copies into three planes; RGB becomes luma (ITU-R BT.601 weights). */

@@ -37,8 +37,9 @@ export async function loadImageFiles(core, files, { size = 28, channels = 1, nam
   const decoded = [];
   const skipped = [];
   const out = core.malloc(imageBytes);
-  const info = core.malloc(16);
+  let info = 0;
   try {
+    info = core.malloc(16);
     for (const [i, file] of list.entries()) {
       const fileName = file.webkitRelativePath || file.name || `file ${i + 1}`;
       const byteLength = file.size ?? file.bytes.byteLength;

@@ -166,16 +166,12 @@ export class Model {
   encode(images) {
     const n = images.length / this.imageSize;
     if (!Number.isInteger(n) || n < 1) throw new WasmgenError(`encode: ${images.length} values is not a whole number of ${this.height}x${this.width}x${this.channels} images`, 1);
-    const core = this.core;
-    const xp = core.malloc(images.length * 4);
-    const mp = core.malloc(n * this.latent * 4);
-    const lp = core.malloc(n * this.latent * 4);
-    try {
-      core.f32.set(images, xp >> 2);
+    const core = this.core, len = n * this.latent;
+    return core.scoped((heap) => {
+      const xp = heap.floats(images), mp = heap.malloc(len * 4), lp = heap.malloc(len * 4);
       core.check(core.exports.wg_api_model_encode(this.#live(), xp, n, mp, lp));
-      const len = n * this.latent;
       return { mu: core.f32.slice(mp >> 2, (mp >> 2) + len), logvar: core.f32.slice(lp >> 2, (lp >> 2) + len) };
-    } finally { core.free(xp); core.free(mp); core.free(lp); }
+    });
   }
 
   /** VAE: mean per-image { loss, recon, kl } (BCE + KL) over the first `limit` images of a dataset. */

@@ -24,11 +24,7 @@ function checkMask(mask, img, what) {
 
 /** Runs fn with the given Float32Arrays copied into the wasm heap; returns what fn returns. */
 function withFloats(core, arrays, fn) {
-  const ptrs = arrays.map((a) => (a ? core.malloc(a.length * 4) : 0));
-  try {
-    arrays.forEach((a, i) => a && core.f32.set(a, ptrs[i] >> 2));
-    return fn(...ptrs);
-  } finally { ptrs.forEach((p) => core.free(p)); }
+  return core.scoped((heap) => fn(...arrays.map((a) => (a ? heap.floats(a) : 0))));
 }
 
 /** Blend of one image pair: mask (1 = a) or constant alpha; pyramid: multi-scale, seamless. */
