@@ -146,34 +146,72 @@ done:
   return st;
 }
 
+/* One plane (H, W): masked pixels start from a coarse-to-fine guess — the half-size image, its
+ * pixels the mean of their known children, filled the same way — and then take `iterations`
+ * Jacobi sweeps over the masked pixels alone (hole[] lists them). A large hole converges in
+ * the same sweeps as a small one, and the cost follows the hole, not the image. */
+static wg_status wg__fill_plane(float *p, const float *mask, int iterations, int H, int W) {
+  size_t plane = (size_t)H * W, n_hole = 0;
+  for (size_t i = 0; i < plane; i++) n_hole += mask[i] >= 0.5f;
+  if (n_hole == 0) return WG_OK;
+  if (n_hole == plane) { for (size_t i = 0; i < plane; i++) p[i] = 0.5f; return WG_OK; }
+  wg_status st = WG_OK;
+  size_t *hole = malloc(sizeof(size_t) * n_hole);
+  float *next = malloc(sizeof(float) * n_hole);
+  if (!hole || !next) { st = wg_fail(WG_ERR_NOMEM, "out of memory for diffusion fill"); goto done; }
+  n_hole = 0;
+  for (size_t i = 0; i < plane; i++) if (mask[i] >= 0.5f) hole[n_hole++] = i;
+  if (H >= 8 && W >= 8) {   /* the starting guess from half size */
+    int h2 = (H + 1) / 2, w2 = (W + 1) / 2;
+    float *cp = calloc((size_t)h2 * w2, sizeof(float)), *cm = malloc(sizeof(float) * (size_t)h2 * w2);
+    if (!cp || !cm) { free(cp); free(cm); st = wg_fail(WG_ERR_NOMEM, "out of memory for diffusion fill"); goto done; }
+    for (int y = 0; y < h2; y++)
+      for (int x = 0; x < w2; x++) {
+        float sum = 0.f; int known = 0;
+        for (int dy = 0; dy < 2; dy++)
+          for (int dx = 0; dx < 2; dx++) {
+            int yy = 2 * y + dy, xx = 2 * x + dx;
+            if (yy < H && xx < W && mask[(size_t)yy * W + xx] < 0.5f) { sum += p[(size_t)yy * W + xx]; known++; }
+          }
+        cp[(size_t)y * w2 + x] = known ? sum / (float)known : 0.f;
+        cm[(size_t)y * w2 + x] = known ? 0.f : 1.f;
+      }
+    st = wg__fill_plane(cp, cm, iterations, h2, w2);
+    if (!st)
+      for (size_t k = 0; k < n_hole; k++) {
+        size_t i = hole[k];
+        p[i] = cp[(i / W / 2) * w2 + (i % W) / 2];
+      }
+    free(cp); free(cm);
+    if (st) goto done;
+  } else {                  /* small: start from the mean of the known pixels */
+    double sum = 0;
+    for (size_t i = 0; i < plane; i++) if (mask[i] < 0.5f) sum += p[i];
+    float start = (float)(sum / (double)(plane - n_hole));
+    for (size_t k = 0; k < n_hole; k++) p[hole[k]] = start;
+  }
+  for (int it = 0; it < iterations; it++) {
+    for (size_t k = 0; k < n_hole; k++) {
+      size_t i = hole[k];
+      int y = (int)(i / W), x = (int)(i % W);
+      float s = 0.f; int n = 0;
+      if (y > 0) { s += p[i - W]; n++; }
+      if (y < H - 1) { s += p[i + W]; n++; }
+      if (x > 0) { s += p[i - 1]; n++; }
+      if (x < W - 1) { s += p[i + 1]; n++; }
+      next[k] = s / (float)n;
+    }
+    for (size_t k = 0; k < n_hole; k++) p[hole[k]] = next[k];
+  }
+done:
+  free(hole); free(next);
+  return st;
+}
+
 wg_status wg_fill_diffusion(float *img, const float *mask, int iterations, int C, int H, int W) {
   wg_status st = wg__check(C, H, W);
   if (st) return st;
   if (iterations < 0 || iterations > 100000) return wg_fail(WG_ERR_ARG, "fill: iterations must be in [0, 100000]");
-  size_t plane = (size_t)H * W;
-  float *next = malloc(sizeof(float) * plane);
-  if (!next) return wg_fail(WG_ERR_NOMEM, "out of memory for diffusion fill");
-  for (int c = 0; c < C; c++) {
-    float *p = img + (size_t)c * plane;
-    double sum = 0; size_t known = 0;
-    for (size_t i = 0; i < plane; i++) if (mask[i] < 0.5f) { sum += p[i]; known++; }
-    float start = known ? (float)(sum / known) : 0.5f;
-    for (size_t i = 0; i < plane; i++) if (mask[i] >= 0.5f) p[i] = start;
-    for (int it = 0; it < iterations; it++) {
-      for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-          size_t i = (size_t)y * W + x;
-          if (mask[i] < 0.5f) { next[i] = p[i]; continue; }
-          float s = 0.f; int n = 0;
-          if (y > 0) { s += p[i - W]; n++; }
-          if (y < H - 1) { s += p[i + W]; n++; }
-          if (x > 0) { s += p[i - 1]; n++; }
-          if (x < W - 1) { s += p[i + 1]; n++; }
-          next[i] = s / (float)n;
-        }
-      memcpy(p, next, sizeof(float) * plane);
-    }
-  }
-  free(next);
-  return WG_OK;
+  for (int c = 0; c < C && !st; c++) st = wg__fill_plane(img + (size_t)c * H * W, mask, iterations, H, W);
+  return st;
 }

@@ -24,7 +24,9 @@ wg_status wg_blend_pyramid(float *out, const float *a, const float *b, const flo
                            int C, int H, int W);
 
 /* Replaces masked pixels by repeatedly averaging their 4 neighbours (Jacobi iterations of the
- * Laplace equation with the known pixels as boundary), starting from the mean of known pixels. */
+ * Laplace equation with the known pixels as boundary), starting from the same fill of the image
+ * at half size (coarse to fine; below 8 pixels, from the mean of the known pixels). A plane with
+ * every pixel masked becomes 0.5. */
 wg_status wg_fill_diffusion(float *img, const float *mask, int iterations, int C, int H, int W);
 
 #endif
