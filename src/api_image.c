@@ -12,6 +12,17 @@
  * file (0 when unknown) and the wg_image_problem that explains a failure (0 for a bad argument). */
 WG_API int wg_api_image_load(const uint8_t *bytes, uint32_t len, int size, int channels, uint8_t *out, int *info);
 
+/* Reads only the header: info[0..3] = width, height, channels in the file, wg_image_problem. */
+WG_API int wg_api_image_probe(const uint8_t *bytes, uint32_t len, int *info);
+
+int wg_api_image_probe(const uint8_t *bytes, uint32_t len, int *info) {
+  wg_image_problem why = WG_IMAGE_OK;
+  wg_image_info file = {0};
+  wg_status st = wg_image_probe(bytes, len, &file, &why);
+  info[0] = file.width; info[1] = file.height; info[2] = file.channels; info[3] = (int)why;
+  return (int)st;
+}
+
 int wg_api_image_load(const uint8_t *bytes, uint32_t len, int size, int channels, uint8_t *out, int *info) {
   wg_image_problem why = WG_IMAGE_OK;
   wg_image_info file;

@@ -82,3 +82,12 @@ test('augmentImages: the training chain at random, sizes kept, the same draws fo
   assert.throws(() => augmentImages(wg.core, images, 'spin:3'), (e) => e instanceof WasmgenError && /spin/.test(e.message));
   assert.throws(() => augmentImages(wg.core, images, 'resize:4,4'), (e) => e instanceof WasmgenError && /resize/.test(e.message));
 });
+
+test("decodeImage: maxPixels refuses a large image from its header, as the page's tools do", async () => {
+  const wg = await getWg();
+  const { decodeImage } = await import('../wasm/index.js');
+  const bytes = encode({ width: 100, height: 60, data: new Uint8Array(100 * 60 * 3), channels: 3, depth: 8 });
+  assert.equal(decodeImage(wg.core, bytes, { maxPixels: 6000 }).width, 100);
+  assert.throws(() => decodeImage(wg.core, bytes, { maxPixels: 5999, name: 'big.png' }), /big\.png: too large: 100x60 is over the 5,999 pixels allowed here/);
+  assert.throws(() => decodeImage(wg.core, bytes.slice(0, 20), { maxPixels: 6000, name: 'cut.png' }), /cut\.png: /);
+});

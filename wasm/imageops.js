@@ -11,22 +11,35 @@ import { WasmgenError } from './core.js';
 
 const PROBLEMS = [null, 'unsupported', 'corrupt', 'too large'];
 
-/** Decodes PNG, JPEG, BMP or GIF bytes into { data (C, H, W) in [0, 1], n: 1, channels, height, width }. */
-export function decodeImage(core, bytes, { channels = 3, name = 'image' } = {}) {
+/**
+ * Decodes PNG, JPEG, BMP or GIF bytes into { data (C, H, W) in [0, 1], n: 1, channels, height,
+ * width }. maxPixels refuses larger images from their header, before anything is decoded.
+ */
+export function decodeImage(core, bytes, { channels = 3, name = 'image', maxPixels = Infinity } = {}) {
   if (channels !== 1 && channels !== 3) throw new WasmgenError(`channels must be 1 or 3, got ${channels}`, 1);
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const src = core.allocBytes(u8);
-  try {
-    return core.withBuffer(16, (p) => {
-      const status = core.exports.wg_api_image_decode(src, u8.length, channels, p, p + 4);
-      const [w, h, problem] = core.i32.subarray((p + 4) >> 2, ((p + 4) >> 2) + 3);
-      if (status) throw new WasmgenError(`${name}: ${PROBLEMS[problem] ? `${PROBLEMS[problem]}: ` : ''}${core.lastError()}`, status);
-      const out = core.u32[p >> 2];
-      const data = core.f32.slice(out >> 2, (out >> 2) + channels * w * h);
-      core.free(out);
-      return { data, n: 1, channels, height: h, width: w };
-    });
-  } finally { core.free(src); }
+  return core.scoped((heap) => {
+    const src = heap.bytes(u8), p = heap.malloc(16);
+    const fail = (status, at) => {
+      const problem = core.i32[at];
+      throw new WasmgenError(`${name}: ${PROBLEMS[problem] ? `${PROBLEMS[problem]}: ` : ''}${core.lastError()}`, status);
+    };
+    if (Number.isFinite(maxPixels)) {
+      const status = core.exports.wg_api_image_probe(src, u8.length, p);
+      if (status) fail(status, (p >> 2) + 3);
+      const [w, h] = core.i32.subarray(p >> 2, (p >> 2) + 2);
+      if (w * h > maxPixels) {
+        throw new WasmgenError(`${name}: too large: ${w}x${h} is over the ${maxPixels.toLocaleString('en')} pixels allowed here`, 2);
+      }
+    }
+    const status = core.exports.wg_api_image_decode(src, u8.length, channels, p, p + 4);
+    if (status) fail(status, ((p + 4) >> 2) + 2);
+    const [w, h] = core.i32.subarray((p + 4) >> 2, ((p + 4) >> 2) + 2);
+    const out = core.u32[p >> 2];
+    const data = core.f32.slice(out >> 2, (out >> 2) + channels * w * h);
+    core.free(out);
+    return { data, n: 1, channels, height: h, width: w };
+  });
 }
 
 /**
