@@ -1,7 +1,7 @@
 // image-commands.js — the CLI's image tools: transform, augment, blend, inpaint, denoise, interpolate.
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
-import { init, blend, inpaint, denoise, interpolate, fillDiffusion, toGrid, encodePng } from '../wasm/index.js';
+import { init, blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/index.js';
 import { decodeImage, encodeImage, formatOf, transformImage, augmentImages, fitImage } from '../wasm/imagefile.js';
 import { gaussian } from '../wasm/random.js';
 import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
@@ -10,15 +10,16 @@ export const IMAGE_USAGE = `  wasmgen transform IN OUT --ops "flip:h,rotate:30,b
   wasmgen augment IN OUT --ops "flip,rotate:15,crop:24" [--n 8] [--seed S] [--grey]
   wasmgen blend A B OUT [--alpha 0.5 | --mask M [--pyramid] [--levels L]] [--grey]
   wasmgen inpaint --load vae.safetensors IN MASK OUT [--iterations 20] [--classical]
-  wasmgen denoise --load vae.safetensors IN OUT [--threshold 0.7] [--iterations 3] | --classical [--sigma 1]
+  wasmgen denoise --load vae.safetensors IN OUT [--threshold 0.7] [--iterations 3] | --classical [--sigma 1] [--grey]
   wasmgen interpolate --load model.safetensors [A B] [--steps 8] [--seed S] [--spherical] OUT`;
 
 function readImage(core, file, channels) {
   return decodeImage(core, readFile(file, 'image'), { channels, name: path.basename(file) });
 }
 
-function writeImage(core, file, images) {
-  writeAtomic(file, encodeImage(core, images, { format: formatOf(file) }));
+/** PNG, or JPEG for .jpg/.jpeg; with cols, all images as a grid. */
+function writeImage(core, file, images, cols = 0) {
+  writeAtomic(file, encodeImage(core, images, { format: formatOf(file), cols }));
 }
 
 /** A mask image as weights in [0, 1] per pixel (white = 1), fitted to the size of `like`. */
@@ -70,7 +71,7 @@ async function augmentCommand(args) {
   const copies = new Float32Array(n * img.data.length);
   for (let k = 0; k < n; k++) copies.set(img.data, k * img.data.length);
   const draws = augmentImages(wg.core, { ...img, data: copies, n }, o.ops, { seed });
-  writeAtomic(o._[1], encodePng(toGrid(draws, { cols: Math.min(n, 8), pad: 2 })));
+  writeImage(wg.core, o._[1], draws, Math.min(n, 8));
   console.log(`wrote ${o._[1]} (${n} draws of "${o.ops}", seed ${seed})`);
   return 0;
 }
@@ -114,16 +115,18 @@ async function inpaintCommand(args) {
 
 async function denoiseCommand(args) {
   const o = parse(args, { load: { type: 'string' }, classical: { type: 'boolean' }, sigma: { type: 'string', default: '1' },
-    threshold: { type: 'string', default: '0.7' }, iterations: { type: 'string', default: '3' } }, { positionals: true });
+    threshold: { type: 'string', default: '0.7' }, iterations: { type: 'string', default: '3' }, grey: { type: 'boolean' } }, { positionals: true });
   if (o._.length !== 2) throw new UsageError('denoise needs IN OUT');
   if (!o.load && !o.classical) throw new UsageError('denoise needs --load vae.safetensors (or --classical for a Gaussian blur)');
+  if (o.load && o.classical) throw new UsageError('give --load (VAE) or --classical (Gaussian blur), not both');
   const sigma = number('sigma', o.sigma);
+  if (!(sigma > 0 && sigma <= 100)) throw new UsageError(`--sigma must be in (0, 100], got "${o.sigma}"`);
   const threshold = number('threshold', o.threshold, { min: 0 });
   const iterations = number('iterations', o.iterations, { integer: true, min: 1 });
   const wg = await init();
   let out, how;
   if (o.classical) {
-    out = transformImage(wg.core, readImage(wg.core, o._[0], 3), `blur:${sigma}`);
+    out = transformImage(wg.core, readImage(wg.core, o._[0], o.grey ? 1 : 3), `blur:${sigma}`);
     how = `Gaussian blur, sigma ${sigma}`;
   } else {
     const model = wg.loadModel(readFile(o.load, 'checkpoint'));
@@ -153,7 +156,7 @@ async function interpolateCommand(args) {
     strip = interpolate(model, { z0: gaussian(seed, model.latent), z1: gaussian(seed + 1, model.latent), steps, spherical: !!o.spherical });
   }
   const out = o._.at(-1);
-  writeAtomic(out, encodePng(toGrid(strip, { cols: steps, pad: 2 })));
+  writeImage(wg.core, out, strip, steps);
   console.log(`wrote ${out} (${steps}-step ${o.spherical ? 'spherical' : 'linear'} interpolation)`);
   return 0;
 }

@@ -61,6 +61,12 @@ test('blend, inpaint, denoise and interpolate from the command line', async () =
   r = run('denoise', f('a.png'), f('x.png'));
   assert.equal(r.status, 2);
   assert.match(r.stderr, /denoise needs --load/);
+  r = run('denoise', '--classical', '--sigma', '0', f('a.png'), f('x.png'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--sigma must be in \(0, 100\]/);
+  r = run('denoise', '--classical', '--load', f('vae.safetensors'), f('a.png'), f('x.png'));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /not both/);
   r = run('interpolate', '--load', f('vae.safetensors'), f('a.png'), f('b.png'), '--steps', '6', f('tween.png'));
   assert.equal(r.status, 0, r.stderr);
   const strip = decodeImage(wg.core, fs.readFileSync(f('tween.png')), { channels: 1 });
@@ -104,6 +110,9 @@ test('transform applies ops in order; --augment trains deterministically and res
   assert.deepEqual([draws.width, draws.height], [6 * 20 + 7 * 2, 28 + 4]);
   const first = Array.from({ length: 6 }, (_, k) => draws.data[2 * draws.width + 2 + k * 22]);   // each draw's top-left pixel
   assert.ok(first.some((v) => v === 0) && first.some((v) => v === 1), `some draws are flipped, some not: ${first}`);
+  r = run('augment', f('ramp.png'), f('draws.jpg'), '--ops', 'flip', '--n', '3');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([...fs.readFileSync(f('draws.jpg')).subarray(0, 3)], [0xff, 0xd8, 0xff], 'a .jpg name writes JPEG');
   r = run('augment', f('ramp.png'), f('x.png'), '--ops', 'resize:4,4');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /augment: unknown operation "resize"/);

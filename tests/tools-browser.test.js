@@ -98,6 +98,23 @@ test('uploads: a flat grey PNG as B blends 50/50 with A; a large photo is scaled
   await page.fill('#tool-ops', 'rot90:1');
   await run('transform');
   assert.deepEqual(await captions(), ['before · 512×219', 'after · 219×512']);
+  // The augmentation preview works at the training size (MNIST's 28x28), not the upload's.
+  await page.fill('#augment', 'rotate:10');
+  await run('augment');
+  assert.equal((await captions())[0], 'original · 28×28');
+  await page.fill('#augment', '');
+  // A header claiming 5000 x 4000 pixels is refused before decoding.
+  const huge = png(4, 2, 3, () => 0);
+  huge.buffer.writeUInt32BE(5000, 16);
+  huge.buffer.writeUInt32BE(4000, 20);
+  await page.setInputFiles('#source-a-file', { ...huge, name: 'huge.png' });
+  await page.waitForFunction(() => /huge\.png: too large: 5000x4000/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  // An empty number field is an error naming it, not a silent 0.
+  await choose('blend');
+  await page.fill('#blend-alpha', '');
+  await run('blend');
+  assert.match((await errors()).at(-1), /Alpha must be a number from 0 to 1/);
+  await page.fill('#blend-alpha', '0.5');
   await page.fill('#source-a-index', '0');
   await page.dispatchEvent('#source-a-index', 'change');
   await waitForText('source-a-caption', /mnist-train #0/);

@@ -175,7 +175,8 @@ export function datasetImages(dataset: Dataset, options?: { n?: number; indices?
 export function exportOnnx(model: Model): Uint8Array;
 
 export function decodeImage(core: unknown, bytes: Uint8Array | ArrayBuffer, options?: { channels?: 1 | 3; name?: string; maxPixels?: number }): Images;
-export function encodeImage(core: unknown, images: Images, options?: { format?: 'png' | 'jpeg'; quality?: number }): Uint8Array;
+/** The first image, or with cols all images as a grid. */
+export function encodeImage(core: unknown, images: Images, options?: { format?: 'png' | 'jpeg'; quality?: number; cols?: number }): Uint8Array;
 /** Fixed chain "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H,..." applied in order. */
 export function transformImage(core: unknown, images: Images, ops: string, options?: { seed?: number }): Images;
 /** Grey <-> RGB (grey copied to three planes; RGB to BT.601 luma). */

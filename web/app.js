@@ -410,6 +410,7 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   $('lr').value = info.config.lr;
   $('seed').value = info.config.seed;
   $('augment').value = info.config.augment ?? '';
+  tools.refresh();
   chart.reset(LOSS_SERIES[info.kind]);
   showIdleProgress(info);
   describeModel();

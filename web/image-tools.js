@@ -6,14 +6,15 @@
 //   const tools = new ImageTools(core);
 //   tools.setSource(0, { kind: 'dataset', index: 5 }, dataset);        // -> preview figure
 //   tools.setSource(1, { kind: 'file', name: 'cat.png', bytes }, dataset);
-//   tools.run('inpaint', { iterations: 20 }, mask, model);             // -> { figures, note }
+//   tools.run('inpaint', { iterations: 20 }, mask, { model, dataset });  // -> { figures, note }
 
 import { decodeImage, transformImage, augmentImages, fitImage } from './wasm/imageops.js';
 import { blend, fillDiffusion, inpaint, denoise, interpolate, psnr } from './wasm/synthesis.js';
 import { toGrid, datasetImages } from './wasm/image.js';
 import { gaussian, uniforms } from './wasm/random.js';
 
-const MAX_SIDE = 512;       // uploads are scaled down to this, so every tool answers within a second
+const MAX_SIDE = 512;       // uploads are scaled down to this, so the tools answer in about a second
+const MAX_UPLOAD_PIXELS = 16 << 20;   // refused from the header: decoding more would fill the heap
 const AUGMENT_DRAWS = 8;
 
 function figure(caption, images, cols = images.n) {
@@ -45,7 +46,7 @@ export class ImageTools {
       img = datasetImages(dataset, { indices: [index] });
       label = `${dataset.name} #${index}`;
     } else if (source.kind === 'file') {
-      img = decodeImage(this.core, new Uint8Array(source.bytes), { channels: 3, name: source.name });
+      img = decodeImage(this.core, new Uint8Array(source.bytes), { channels: 3, name: source.name, maxPixels: MAX_UPLOAD_PIXELS });
       const { width: w, height: h } = img;
       if (Math.max(w, h) > MAX_SIDE) {
         const s = MAX_SIDE / Math.max(w, h);
@@ -60,12 +61,15 @@ export class ImageTools {
     return { ...figure(label, img), imageWidth: img.width, imageHeight: img.height, channels: img.channels };
   }
 
-  /** Runs a tool; `mask` is { width, height, data: Float32Array } in image A's pixels (1 = marked). */
-  run(tool, options, mask, model) {
+  /**
+   * Runs a tool on the sources; `mask` is { width, height, data: Float32Array } in image A's
+   * pixels (1 = marked); the model (or null) and the dataset give the training image size.
+   */
+  run(tool, options, mask, { model = null, dataset = null } = {}) {
     const a = this.#source(0, 'A');
     switch (tool) {
       case 'transform': return this.#transform(a, options);
-      case 'augment': return this.#augment(a, options);
+      case 'augment': return this.#augment(a, options, model ?? dataset);
       case 'blend': return this.#blend(a, this.#source(1, 'B'), options, mask);
       case 'inpaint': return this.#inpaint(a, options, mask, model);
       case 'denoise': return this.#denoise(a, options, model);
@@ -89,13 +93,15 @@ export class ImageTools {
     };
   }
 
-  #augment(a, { ops, seed = 0 }) {
+  #augment(a, { ops, seed = 0 }, training) {
     if (!String(ops ?? '').trim()) throw new Error('set an augmentation chain first (Model settings), e.g. flip,rotate:15,crop:24');
-    const copies = new Float32Array(AUGMENT_DRAWS * a.img.data.length);
-    for (let k = 0; k < AUGMENT_DRAWS; k++) copies.set(a.img.data, k * a.img.data.length);
-    const out = augmentImages(this.core, { ...a.img, data: copies, n: AUGMENT_DRAWS }, ops, { seed });
+    // At the training size: crop:24 means 24 of the model's pixels, not of a large upload's.
+    const img = training ? this.#forModel(a, training) : a.img;
+    const copies = new Float32Array(AUGMENT_DRAWS * img.data.length);
+    for (let k = 0; k < AUGMENT_DRAWS; k++) copies.set(img.data, k * img.data.length);
+    const out = augmentImages(this.core, { ...img, data: copies, n: AUGMENT_DRAWS }, ops, { seed });
     return {
-      figures: [figure('original', a.img), figure(`${AUGMENT_DRAWS} random draws (seed ${seed})`, out)],
+      figures: [figure(`original · ${img.width}×${img.height}`, img), figure(`${AUGMENT_DRAWS} random draws (seed ${seed})`, out)],
       note: `What training with augmentation "${ops}" can feed the model; Run again draws anew.`,
     };
   }
@@ -109,7 +115,7 @@ export class ImageTools {
       figures.push(figure(`${Math.round(value * 100)}% A + ${Math.round((1 - value) * 100)}% B`, blend(this.core, a.img, B, { alpha: value })));
       return { figures, note: 'A constant mix of the two images.' };
     }
-    const m = this.#maskAt(mask, a.img, { binary: false });
+    const m = this.#maskAt(mask, a.img, a.img, { binary: false });
     figures.push(
       figure('mask (white: A)', maskImage(m, a.img)),
       figure('masked alpha blend', blend(this.core, a.img, B, { mask: m })),
@@ -121,7 +127,7 @@ export class ImageTools {
   #inpaint(a, { iterations = 20 }, mask, model) {
     const vae = model?.kind === 'vae' ? model : null;
     const truth = vae ? this.#forModel(a, vae) : a.img;
-    const hole = this.#maskAt(mask, truth, { binary: true });
+    const hole = this.#maskAt(mask, a.img, truth, { binary: true });
     const masked = { ...truth, data: truth.data.map((v, i) => (hole[i % hole.length] ? 0 : v)) };
     const score = (img) => dB(psnr(truth, img, { mask: hole }));
     const figures = [figure('original', truth), figure(`masked · ${score(masked)}`, masked)];
@@ -145,9 +151,10 @@ export class ImageTools {
     const level = Number(amount);
     if (!(level >= 0 && level <= 1)) throw new Error(`noise amount must be between 0 and 1, got ${amount}`);
     let noisy;
-    if (noise === 'saltpepper') {
-      const u = uniforms(seed + 1);
-      noisy = { ...truth, data: truth.data.map((v) => { const r = u(); return r < level / 2 ? 0 : r < level ? 1 : v; }) };
+    if (noise === 'saltpepper') {   // one draw per pixel, all its channels: black or white specks
+      const u = uniforms(seed + 1), plane = truth.height * truth.width;
+      const draws = Float64Array.from({ length: plane }, () => u());
+      noisy = { ...truth, data: truth.data.map((v, i) => { const r = draws[i % plane]; return r < level / 2 ? 0 : r < level ? 1 : v; }) };
     } else if (noise === 'gaussian') {
       noisy = transformImage(this.core, truth, `noise:${level}`, { seed });
     } else {
@@ -183,19 +190,25 @@ export class ImageTools {
     };
   }
 
-  /** A source at the model's image size and colour mode. */
-  #forModel(source, model) {
-    return fitImage(this.core, source.img, { height: model.height, width: model.width, channels: model.channels });
+  /** A source at the model's (or dataset's) image size and colour mode. */
+  #forModel(source, { height, width, channels }) {
+    return fitImage(this.core, source.img, { height, width, channels });
   }
 
-  /** The page's mask resampled to `img`'s size; binary: 1 where at least half marked. */
-  #maskAt(mask, img, { binary }) {
+  /**
+   * The page's mask, drawn on A, taken to `target` the way A was (the same centre crop and
+   * resize); binary: 1 where at least a quarter marked, so thin strokes survive shrinking.
+   */
+  #maskAt(mask, a, target, { binary }) {
     if (!mask?.data || !(mask.width > 0 && mask.height > 0) || mask.data.length !== mask.width * mask.height) {
       throw new Error('draw a mask on image A first (or pick a mask shape)');
     }
-    let m = { data: Float32Array.from(mask.data), n: 1, channels: 1, height: mask.height, width: mask.width };
-    if (m.height !== img.height || m.width !== img.width) m = transformImage(this.core, m, `resize:${img.width},${img.height}`);
-    const data = binary ? m.data.map((v) => (v >= 0.5 ? 1 : 0)) : m.data;
+    if (mask.width !== a.width || mask.height !== a.height) {
+      throw new Error(`the mask (${mask.width}×${mask.height}) was drawn for another image A (now ${a.width}×${a.height}): draw it again`);
+    }
+    const m = fitImage(this.core, { data: Float32Array.from(mask.data), n: 1, channels: 1, height: a.height, width: a.width },
+      { height: target.height, width: target.width });
+    const data = binary ? m.data.map((v) => (v >= 0.25 ? 1 : 0)) : m.data;
     if (!data.some((v) => v > 0)) throw new Error('the mask is empty: paint on image A or pick a mask shape');
     return data;
   }

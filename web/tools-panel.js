@@ -6,6 +6,7 @@
 //   panel.datasetChanged(info);    // after every data load: dataset sources follow the new data
 
 import { paint, download } from './canvas.js';
+import { MAX_FILE_BYTES } from './wasm/images.js';
 
 const $ = (id) => document.getElementById(id);
 const SLOTS = [{ key: 'a', name: 'A' }, { key: 'b', name: 'B' }];
@@ -22,6 +23,7 @@ export class ToolsPanel {
     this.mask = null;                  // { width, height, data: Float32Array } in A's pixels
     this.seed = 1;                     // Run again: new noise and augmentation draws
     this.running = false;
+    this.picking = 0;                  // source requests in flight: Run waits for them
     this.runs = 0;
     this.#wire();
   }
@@ -41,14 +43,31 @@ export class ToolsPanel {
     this.#update();
   }
 
-  /** The worker lost everything it held: uploaded sources are gone. */
+  /** The worker lost everything it held: uploaded sources are gone until chosen again. */
   workerRestarted() {
-    this.sources = this.sources.map((s) => (s?.kind === 'file' ? null : s));
+    for (const [slot, { key }] of SLOTS.entries()) {
+      if (this.sources[slot]?.kind !== 'file') continue;
+      this.sources[slot] = null;
+      $(`source-${key}`).classList.remove('painted');
+      $(`source-${key}-caption`).textContent = '–';
+    }
+    this.#update();
   }
+
+  /** Shows the settings' current values (e.g. after a checkpoint set the augmentation). */
+  refresh() { this.#update(); }
 
   async pick(slot, source, transfer = []) {
     const { key } = SLOTS[slot];
-    const fig = await this.client.request('toolSource', { slot, source }, transfer);
+    this.picking++;
+    this.#update();
+    let fig;
+    try {
+      fig = await this.client.request('toolSource', { slot, source }, transfer);
+    } finally {
+      this.picking--;
+      this.#update();
+    }
     this.sources[slot] = source.kind === 'file' ? { kind: 'file', name: source.name, live: true } : source;
     if (source.kind === 'dataset') $(`source-${key}-index`).value = String(source.index);
     paint($(`source-${key}`), fig);
@@ -61,14 +80,14 @@ export class ToolsPanel {
   }
 
   async run() {
-    if (this.running) return;
+    if (this.running || this.picking) return;
     const tool = this.tool;
-    const options = this.#options(tool);
-    const needsMask = tool === 'inpaint' || (tool === 'blend' && options.mode === 'mask');
     this.running = true;
     this.#update();
-    $('tool-note').textContent = 'Running…';
     try {
+      const options = this.#options(tool);
+      const needsMask = tool === 'inpaint' || (tool === 'blend' && options.mode === 'mask');
+      $('tool-note').textContent = 'Running…';
       const result = await this.client.request('tool', { tool, options, mask: needsMask ? this.mask : null });
       $('tool-results').replaceChildren(...result.figures.map((f) => {
         const item = document.createElement('figure');
@@ -95,15 +114,28 @@ export class ToolsPanel {
     }
   }
 
+  /** The chosen tool's settings, each checked against its field's range (empty is an error, not 0). */
   #options(tool) {
     const seed = this.seed;
+    const num = (id, label) => {
+      const el = $(id), v = el.valueAsNumber;
+      const min = Number(el.min), max = Number(el.max), whole = el.step === '1';
+      if (!Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v))) {
+        el.focus();
+        throw new Error(`${label} must be ${whole ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+      }
+      return v;
+    };
     switch (tool) {
       case 'transform': return { ops: $('tool-ops').value.trim(), seed };
       case 'augment': return { ops: this.augmentText().trim(), seed };
-      case 'blend': return { mode: $('blend-mode').value, alpha: Number($('blend-alpha').value) };
-      case 'inpaint': return { iterations: Number($('inpaint-iterations').value) };
-      case 'denoise': return { noise: $('denoise-noise').value, amount: Number($('denoise-amount').value), threshold: Number($('denoise-threshold').value), seed };
-      case 'interpolate': return { steps: Number($('interpolate-steps').value), spherical: $('interpolate-spherical').checked, seed };
+      case 'blend': {
+        const mode = $('blend-mode').value;
+        return { mode, alpha: mode === 'alpha' ? num('blend-alpha', 'Alpha') : 0.5 };
+      }
+      case 'inpaint': return { iterations: num('inpaint-iterations', 'VAE iterations') };
+      case 'denoise': return { noise: $('denoise-noise').value, amount: num('denoise-amount', 'Noise amount'), threshold: num('denoise-threshold', 'VAE threshold'), seed };
+      case 'interpolate': return { steps: num('interpolate-steps', 'Steps'), spherical: $('interpolate-spherical').checked, seed };
       default: return {};
     }
   }
@@ -117,7 +149,7 @@ export class ToolsPanel {
     $('mask-canvas').classList.toggle('active', masking && Boolean(this.mask));
     $('blend-alpha').disabled = $('blend-mode').value !== 'alpha';
     $('augment-echo').textContent = this.augmentText().trim() || 'none';
-    $('tool-run').disabled = this.running || !this.sources[0];
+    $('tool-run').disabled = this.running || this.picking > 0 || !this.sources[0];
   }
 
   #shape(shape) {
@@ -170,6 +202,7 @@ export class ToolsPanel {
 
   /** Reads a chosen file and makes it source `slot`. */
   async #pickFile(slot, file) {
+    if (file.size > MAX_FILE_BYTES) throw new Error(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB, over the ${MAX_FILE_BYTES / 2 ** 20} MB limit per file`);
     const bytes = await file.arrayBuffer();
     await this.pick(slot, { kind: 'file', name: file.name, bytes }, [bytes]);
   }
@@ -177,7 +210,10 @@ export class ToolsPanel {
   #wire() {
     for (const [slot, { key }] of SLOTS.entries()) {
       const index = $(`source-${key}-index`);
-      index.addEventListener('change', () => this.pick(slot, { kind: 'dataset', index: Number(index.value) }).catch(this.report));
+      index.addEventListener('change', () => {
+        if (index.value.trim() === '') { this.report(new Error(`Image ${SLOTS[slot].name}: enter an image number`)); return; }
+        this.pick(slot, { kind: 'dataset', index: Number(index.value) }).catch(this.report);
+      });
       $(`source-${key}-random`).addEventListener('click', () => {
         const n = Math.floor(Math.random() * Math.max(1, this.datasetLength));
         this.pick(slot, { kind: 'dataset', index: n }).catch(this.report);

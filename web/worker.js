@@ -201,7 +201,7 @@ self.onmessage = async ({ data: { id, type, ...args } }) => {
         break;
       }
       case 'tool': {
-        value = tools.run(args.tool, args.options ?? {}, args.mask, model);
+        value = tools.run(args.tool, args.options ?? {}, args.mask, { model, dataset });
         transfer.push(...value.figures.map((f) => f.data.buffer));
         break;
       }
