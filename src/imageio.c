@@ -174,6 +174,9 @@ wg_status wg_image_probe(const uint8_t *bytes, size_t len, wg_image_info *info, 
    * is more useful. */
   if (!stbi_info_from_memory(bytes, (int)len, &w, &h, &comp))
     return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt %s header", sig->name));
+  /* A negative BMP height means rows stored top-down: valid, and stb's loader takes its magnitude
+   * (its info call reports the raw value). */
+  if (sig->format == WG_FORMAT_BMP && h < 0 && h > -WG_IMAGE_MAX_SIDE - 1) h = -h;
   if (w <= 0 || h <= 0)
     return wg__refuse(why, WG_IMAGE_CORRUPT, wg_fail(WG_ERR_FORMAT, "corrupt %s header (size %dx%d)", sig->name, w, h));
   if (w > WG_IMAGE_MAX_SIDE || h > WG_IMAGE_MAX_SIDE || (long long)w * h > WG_IMAGE_MAX_PIXELS)

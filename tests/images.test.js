@@ -91,3 +91,23 @@ test("decodeImage: maxPixels refuses a large image from its header, as the page'
   assert.throws(() => decodeImage(wg.core, bytes, { maxPixels: 5999, name: 'big.png' }), /big\.png: too large: 100x60 is over the 5,999 pixels allowed here/);
   assert.throws(() => decodeImage(wg.core, bytes.slice(0, 20), { maxPixels: 6000, name: 'cut.png' }), /cut\.png: /);
 });
+
+test('a top-down BMP (negative height) decodes with its first row on top', async () => {
+  const wg = await getWg();
+  const { decodeImage } = await import('../wasm/index.js');
+  const rowBytes = 8, bmp = Buffer.alloc(14 + 40 + 2 * rowBytes);
+  bmp.write('BM', 0, 'latin1');
+  bmp.writeUInt32LE(bmp.length, 2);
+  bmp.writeUInt32LE(54, 10);                  // pixel data offset
+  bmp.writeUInt32LE(40, 14);                  // BITMAPINFOHEADER
+  bmp.writeInt32LE(2, 18);                    // width
+  bmp.writeInt32LE(-2, 22);                   // height < 0: top-down rows
+  bmp.writeUInt16LE(1, 26);
+  bmp.writeUInt16LE(24, 28);                  // BGR
+  bmp.writeUInt32LE(2 * rowBytes, 34);
+  bmp.set([0, 0, 255, 0, 0, 255], 54);                // first row stored: red, red
+  bmp.set([255, 0, 0, 255, 0, 0], 54 + rowBytes);     // second: blue, blue
+  const img = decodeImage(wg.core, bmp, { channels: 3 });
+  assert.deepEqual([img.width, img.height], [2, 2]);
+  assert.deepEqual(Array.from(img.data), [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], 'red plane: top row; blue plane: bottom row');
+});
