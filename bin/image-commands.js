@@ -68,9 +68,7 @@ async function augmentCommand(args) {
   const seed = number('seed', o.seed, { integer: true, min: 0 });
   const wg = await init();
   const img = readImage(wg.core, o._[0], o.grey ? 1 : 3);
-  const copies = new Float32Array(n * img.data.length);
-  for (let k = 0; k < n; k++) copies.set(img.data, k * img.data.length);
-  const draws = augmentImages(wg.core, { ...img, data: copies, n }, o.ops, { seed });
+  const draws = augmentImages(wg.core, img, o.ops, { seed, draws: n });
   writeImage(wg.core, o._[1], draws, Math.min(n, 8));
   console.log(`wrote ${o._[1]} (${n} draws of "${o.ops}", seed ${seed})`);
   return 0;

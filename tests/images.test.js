@@ -79,6 +79,9 @@ test('augmentImages: the training chain at random, sizes kept, the same draws fo
   assert.ok(flipped > 16 && flipped < 48, `about half are flipped: ${flipped} of ${n}`);
   assert.deepEqual(augmentImages(wg.core, images, 'flip', { seed: 3 }).data, out.data);
   assert.notDeepEqual(augmentImages(wg.core, images, 'flip', { seed: 4 }).data, out.data);
+  // draws: k copies of one image, the same as stacking them by hand.
+  const one = { ...images, n: 1, data: images.data.slice(0, plane) };
+  assert.deepEqual(augmentImages(wg.core, one, 'flip', { seed: 3, draws: n }).data, out.data);
   assert.throws(() => augmentImages(wg.core, images, 'spin:3'), (e) => e instanceof WasmgenError && /spin/.test(e.message));
   assert.throws(() => augmentImages(wg.core, images, 'resize:4,4'), (e) => e instanceof WasmgenError && /resize/.test(e.message));
 });

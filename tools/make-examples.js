@@ -94,8 +94,8 @@ write('transform.png', [[land, ...TRANSFORMS.map((ops) => transformImage(wg.core
 
 // Augmentation: 7 random draws of a training chain per picture.
 const draws = (img, ops, seed) => {
-  const copies = concat(...Array.from({ length: 7 }, () => img));
-  return Array.from({ length: 7 }, (_, k) => pick(augmentImages(wg.core, copies, ops, { seed }), k));
+  const out = augmentImages(wg.core, img, ops, { seed, draws: 7 });
+  return Array.from({ length: 7 }, (_, k) => pick(out, k));
 };
 write('augment-colour.png', [[land, ...draws(land, 'flip,rotate:15,edge,crop:80,jitter:0.2,0.2', 1)]], 1);
 write('augment-digit.png', [[pick(digits, 0), ...draws(pick(digits, 0), 'rotate:10,crop:24', 1)]], SCALE);

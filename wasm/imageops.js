@@ -69,14 +69,21 @@ export function transformImage(core, images, ops, { seed = 0 } = {}) {
 /**
  * The training reading of a chain (`config.augment`, e.g. "flip,rotate:15,crop:24"): returns the
  * images augmented at random, sizes kept, the same draws for the same seed — a preview of what
- * training sees.
+ * training sees. draws > 1 augments that many copies of each image (image k's draws side by side).
  */
-export function augmentImages(core, images, ops, { seed = 0 } = {}) {
-  const { channels: C, height: H, width: W, n } = images;
+export function augmentImages(core, images, ops, { seed = 0, draws = 1 } = {}) {
+  const { channels: C, height: H, width: W } = images, size = C * H * W;
+  if (!Number.isInteger(draws) || draws < 1) throw new WasmgenError(`augment: draws must be a whole number >= 1, got ${draws}`, 1);
+  const n = images.n * draws;
+  let data = images.data;
+  if (draws > 1) {
+    data = new Float32Array(n * size);
+    for (let i = 0; i < n; i++) data.set(images.data.subarray(Math.floor(i / draws) * size, (Math.floor(i / draws) + 1) * size), i * size);
+  }
   return core.scoped((heap) => {
-    const text = heap.string(String(ops)), ptr = heap.floats(images.data);
+    const text = heap.string(String(ops)), ptr = heap.floats(data);
     core.check(core.exports.wg_api_augment(text, ptr, n, C, H, W, seed));
-    return { data: core.f32.slice(ptr >> 2, (ptr >> 2) + images.data.length), n, channels: C, height: H, width: W };
+    return { data: core.f32.slice(ptr >> 2, (ptr >> 2) + data.length), n, channels: C, height: H, width: W };
   });
 }
 

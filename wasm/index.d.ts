@@ -183,8 +183,8 @@ export function transformImage(core: unknown, images: Images, ops: string, optio
 export function imageChannels(images: Images, channels: 1 | 3): Images;
 /** Another size and colour mode: the largest centred crop of the target's aspect, then an area (shrinking) or bilinear resize. */
 export function fitImage(core: unknown, images: Images, target: { height: number; width: number; channels?: 1 | 3 }): Images;
-/** Training's random chain ("flip,rotate:15,crop:24"), sizes kept: what augmentation draws for a seed. */
-export function augmentImages(core: unknown, images: Images, ops: string, options?: { seed?: number }): Images;
+/** Training's random chain ("flip,rotate:15,crop:24"), sizes kept: what augmentation draws for a seed; draws copies of each image. */
+export function augmentImages(core: unknown, images: Images, ops: string, options?: { seed?: number; draws?: number }): Images;
 export function blend(core: unknown, a: Images, b: Images, options?: { mask?: Float32Array | null; alpha?: number; pyramid?: boolean; levels?: number }): Images;
 export function fillDiffusion(core: unknown, img: Images, mask: Float32Array, options?: { iterations?: number }): Images;
 export function inpaint(model: Model, img: Images, mask: Float32Array, options?: { iterations?: number }): Images;

@@ -97,9 +97,7 @@ export class ImageTools {
     if (!String(ops ?? '').trim()) throw new Error('set an augmentation chain first (Model settings), e.g. flip,rotate:15,crop:24');
     // At the training size: crop:24 means 24 of the model's pixels, not of a large upload's.
     const img = training ? this.#forModel(a, training) : a.img;
-    const copies = new Float32Array(AUGMENT_DRAWS * img.data.length);
-    for (let k = 0; k < AUGMENT_DRAWS; k++) copies.set(img.data, k * img.data.length);
-    const out = augmentImages(this.core, { ...img, data: copies, n: AUGMENT_DRAWS }, ops, { seed });
+    const out = augmentImages(this.core, img, ops, { seed, draws: AUGMENT_DRAWS });
     return {
       figures: [figure(`original · ${img.width}×${img.height}`, img), figure(`${AUGMENT_DRAWS} random draws (seed ${seed})`, out)],
       note: `What training with augmentation "${ops}" can feed the model; Run again draws anew.`,
