@@ -97,7 +97,7 @@ test('wrong-shape, truncated and foreign checkpoints give clear errors', async (
   };
   throwsWith(() => wg.loadModel(withConfig((c) => { c.latent = 64; })), /tensor 'G\.0\.weight' has shape \[32, 100\] but the model needs \[32, 64\]/);
   // A config edited to describe a huge model is refused before anything is allocated for it:
-  // 88 M parameters, 1.4 GB with gradients and Adam moments, asked for by a 30 KB file.
+  // 88 M parameters, 1.4 GB with gradients and Adam moments, asked for by a 0.5 MB file.
   const heap = wg.heapBytes();
   throwsWith(() => wg.loadModel(withConfig((c) => { c.generator[0].units = 100000; })),
     /describes a larger model than the file holds \(G has more than \d+ parameters, the file has \d+ values\)/);

@@ -114,3 +114,11 @@ test('a top-down BMP (negative height) decodes with its first row on top', async
   assert.deepEqual([img.width, img.height], [2, 2]);
   assert.deepEqual(Array.from(img.data), [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], 'red plane: top row; blue plane: bottom row');
 });
+
+test('a BMP whose pixels index past its palette is refused as corrupt (stb_image would read stack garbage)', async () => {
+  const wg = await getWg();
+  const { decodeImage } = await import('../wasm/index.js');
+  const fs = await import('node:fs');
+  const bytes = fs.readFileSync(new URL('./fuzz/regressions/image/bmp_short_palette_uninit_stack_index.bmp', import.meta.url));
+  assert.throws(() => decodeImage(wg.core, bytes, { name: 'short.bmp' }), /short\.bmp: corrupt: corrupt BMP \(a pixel uses a colour its palette does not have\)/);
+});
