@@ -2,23 +2,13 @@
 // Chromium in a persistent profile, so IndexedDB outlives reloads).
 // A person trains with ?autosave=2, reloads, sees the run offered for resuming, resumes it at its
 // saved step and trains further, then deletes it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
+import { useBrowserSession } from './browser-session.js';
 
-let context, page, url;
-const outsideRequests = [];
-const pageErrors = [];
-
-let session;
-before(async () => {
-  session = await openBrowserSession({ outsideRequests, pageErrors });
-  ({ context, page, url } = session);
-});
-
-after(async () => {
-  await closeBrowserSession(session);
-});
+let page, url;
+const session = useBrowserSession((s) => { ({ page, url } = s); });
+const { waitForText, outsideRequests, pageErrors } = session;
 
 const step = async () => Number((await page.textContent('#stat-step')).replace(/,/g, ''));
 const button = (name) => page.getByRole('button', { name, exact: true });
@@ -36,7 +26,6 @@ const storedRuns = () => page.evaluate(() => new Promise((resolve, reject) => {
   };
 }));
 
-const waitForText = (id, pattern, timeout) => waitForTextIn(page, id, pattern, timeout);
 
 test('training autosaves to IndexedDB; after a reload the run resumes at its step; Delete removes it', async () => {
   const address = `${url}?autosave=2`;

@@ -2,13 +2,15 @@
 // Debian's Chromium (playwright-core) in a persistent profile, with every request that is not
 // to 127.0.0.1 blocked and recorded, and page errors collected.
 //
-//   const outsideRequests = [], pageErrors = [];
-//   const s = await openBrowserSession({ outsideRequests, pageErrors });   // { server, context, page, url }
-//   await waitForText(s.page, 'data-status', /training images/);
-//   ...; await closeBrowserSession(s);
+//   let page;
+//   const session = useBrowserSession((s) => { page = s.page; });   // in a test file: opened before, closed after
+//   test('...', async () => { await page.goto(session.url); await session.waitForText('data-status', /images/); });
+//
+// or by hand: const s = await openBrowserSession({ outsideRequests, pageErrors }); ...; closeBrowserSession(s).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { buildWeb } from '../tools/build-web.js';
 import { ROOT, tempDir } from './helpers.js';
@@ -57,4 +59,22 @@ export async function waitForText(page, id, pattern, timeout = 10000) {
     const messages = await page.locator('.message').allTextContents();
     throw new Error(`#${id} never matched ${pattern}: it shows "${shown}"; messages: ${JSON.stringify(messages)}`);
   }
+}
+
+/**
+ * One session for the calling test file: registers its before/after hooks and returns an object
+ * whose server, context, page and url are set once the session is open; outsideRequests and
+ * pageErrors collect from the start; waitForText(id, pattern, timeout) works on its page.
+ * `ready(session)` runs in the same before hook, after opening: node 20 runs a file's top-level
+ * before hooks concurrently, so a second hook could not rely on the session being open.
+ */
+export function useBrowserSession(ready = () => {}) {
+  const session = { outsideRequests: [], pageErrors: [] };
+  session.waitForText = (id, pattern, timeout) => waitForText(session.page, id, pattern, timeout);
+  before(async () => {
+    Object.assign(session, await openBrowserSession(session));
+    await ready(session);
+  });
+  after(async () => { await closeBrowserSession(session); });
+  return session;
 }

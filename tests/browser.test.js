@@ -3,36 +3,27 @@
 // leaves 127.0.0.1 is blocked and fails the suite. One browser session walks through what a person
 // does: load, train MNIST with the defaults, pause and resume, train on a folder of own PNGs (one of
 // them corrupt), hit errors, survive a worker crash, and look right on a laptop and a phone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from 'fast-png';
-import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
+import { useBrowserSession } from './browser-session.js';
 import { ROOT, tempDir } from './helpers.js';
 
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
-let context, page, url;
-const outsideRequests = [];
-const pageErrors = [];
-
-let session;
-before(async () => {
-  session = await openBrowserSession({ outsideRequests, pageErrors });
-  ({ context, page, url } = session);
+let page, url;
+const session = useBrowserSession((s) => {
+  ({ page, url } = s);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
-
-after(async () => {
-  await closeBrowserSession(session);
-});
+const { outsideRequests, pageErrors, waitForText } = session;
 
 const step = async () => Number((await page.textContent('#stat-step')).replace(/,/g, ''));
 /** The step at which the sample grid was last drawn (from its caption). */
 const VIEWS_STEP = () => Number(/step ([\d,]+)/.exec(document.getElementById('samples-caption').textContent)?.[1].replace(/,/g, '') ?? -1);
 const button = (name) => page.getByRole('button', { name, exact: true });
 
-const waitForText = (id, pattern, timeout) => waitForTextIn(page, id, pattern, timeout);
 
 /** The red channel of a painted canvas read back on the main thread, or null before any paint. */
 function canvasPixels(id) {

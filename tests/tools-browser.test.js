@@ -2,32 +2,24 @@
 // Debian's Chromium, nothing outside 127.0.0.1). Results are read back from the canvases and
 // checked against what the tool must produce: exact where exact (flip), computed where simple
 // (a 50% blend with a flat grey image), by structure and PSNR captions for the model tools.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { encode, decode } from 'fast-png';
-import { openBrowserSession, closeBrowserSession, waitForText as waitForTextIn } from './browser-session.js';
+import { useBrowserSession } from './browser-session.js';
 import { ROOT } from './helpers.js';
 
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
-const outsideRequests = [];
-const pageErrors = [];
-let session, page;
-
-before(async () => {
-  session = await openBrowserSession({ outsideRequests, pageErrors });
-  page = session.page;
-  await page.goto(session.url);
+let page;
+const session = useBrowserSession(async (s) => {
+  page = s.page;
+  await page.goto(s.url);
   await waitForText('data-status', /8,337 training images/);
   await page.waitForFunction(() => !document.getElementById('tool-run').disabled, null, { timeout: 10000 });
 });
+const { outsideRequests, pageErrors, waitForText } = session;
 
-after(async () => {
-  await closeBrowserSession(session);
-});
-
-const waitForText = (id, pattern, timeout) => waitForTextIn(page, id, pattern, timeout);
 const captions = () => page.locator('#tool-results figcaption').allTextContents();
 const errors = () => page.locator('.message.error').allTextContents();
 
@@ -193,4 +185,23 @@ test('augmentation from the settings trains a VAE; the model tools then compare 
   await page.screenshot({ path: path.join(ARTIFACTS, 'page-tools-1280x800.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(outsideRequests, []);
+});
+
+test('with a VAE, a wide A and its mask are centre-cropped to the model size together', async () => {
+  // White 84 x 28: the model sees its centre 28 x 28 (x 28..55). The square mask (10 x 10 at
+  // x 37..46, y 9..18 of A) must land at x 9..18, y 9..18 of the masked image, nowhere else.
+  await page.setInputFiles('#source-a-file', { ...png(84, 28, 3, () => 255), name: 'wide.png' });
+  await waitForText('source-a-caption', /wide\.png/);
+  await choose('inpaint');
+  await page.click('#mask-tools [data-shape=square]');
+  await run('inpaint');
+  assert.equal((await captions()).length, 4, 'VAE inpainting ran');
+  const masked = await figure(1);
+  assert.deepEqual([masked.width, masked.height], [28, 28]);
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const hole = x >= 9 && x < 19 && y >= 9 && y < 19;
+      assert.equal(masked.red[y * 28 + x], hole ? 0 : 255, `pixel (${x}, ${y})`);
+    }
+  }
 });
