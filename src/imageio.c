@@ -306,9 +306,13 @@ done:
   return st;
 }
 
-/* Decodes with stb_image after the probe's checks; *pixels is stb's interleaved buffer. */
-static wg_status wg__decode(const uint8_t *bytes, size_t len, uint8_t **pixels, int *w, int *h,
-                            int *comp, wg_image_problem *why) {
+/* Decodes with stb_image after the probe's checks, for output with `channels` (1 or 3, checked
+ * first); *pixels is stb's interleaved buffer. */
+static wg_status wg__decode(const uint8_t *bytes, size_t len, int channels, uint8_t **pixels, int *w,
+                            int *h, int *comp, wg_image_problem *why) {
+  *why = WG_IMAGE_OK;
+  if (channels != 1 && channels != 3)
+    return wg_fail(WG_ERR_ARG, "channels must be 1 (grey) or 3 (RGB), got %d", channels);
   wg_image_info info;
   wg_status st = wg_image_probe(bytes, len, &info, why);
   if (st) return st;
@@ -329,11 +333,9 @@ wg_status wg_image_load_square(const uint8_t *bytes, size_t len, int size, int c
   *why = WG_IMAGE_OK;
   if (size < 1 || size > WG_IMAGE_MAX_OUT_SIDE)
     return wg_fail(WG_ERR_ARG, "image size must be in [1, %d], got %d", WG_IMAGE_MAX_OUT_SIDE, size);
-  if (channels != 1 && channels != 3)
-    return wg_fail(WG_ERR_ARG, "channels must be 1 (grey) or 3 (RGB), got %d", channels);
   uint8_t *pixels;
   int w, h, comp;
-  wg_status st = wg__decode(bytes, len, &pixels, &w, &h, &comp, why);
+  wg_status st = wg__decode(bytes, len, channels, &pixels, &w, &h, &comp, why);
   if (st) return st;
   st = wg_image_fit_square(pixels, w, h, comp, size, channels, out);
   stbi_image_free(pixels);
@@ -343,13 +345,10 @@ wg_status wg_image_load_square(const uint8_t *bytes, size_t len, int size, int c
 
 wg_status wg_image_decode(const uint8_t *bytes, size_t len, int channels, float **out, int *width,
                           int *height, wg_image_problem *why) {
-  *why = WG_IMAGE_OK;
   *out = NULL;
-  if (channels != 1 && channels != 3)
-    return wg_fail(WG_ERR_ARG, "channels must be 1 (grey) or 3 (RGB), got %d", channels);
   uint8_t *pixels;
   int w, h, comp;
-  wg_status st = wg__decode(bytes, len, &pixels, &w, &h, &comp, why);
+  wg_status st = wg__decode(bytes, len, channels, &pixels, &w, &h, &comp, why);
   if (st) return st;
   size_t plane = (size_t)w * h;
   float *img = malloc(sizeof(float) * plane * channels);
