@@ -17,7 +17,9 @@
 #include "safetensors.h"
 
 #define WG_FORMAT_NAME "wasmgen"
-#define WG_FORMAT_VERSION 1
+/* 1: two nets, one learning rate. 2: any number of nets, one optimizer group each ("lr" is an
+ * array in role order). Version 1 files load unchanged: their names and layouts are the same. */
+#define WG_FORMAT_VERSION 2
 
 static void wg__rng_json(wg_strbuf *sb, const char *name, const wg_rng *r) {
   wg_strbuf_printf(sb, "\"%s\":[\"%016" PRIx64 "\",\"%016" PRIx64 "\",%.9g,%d]", name, r->state,
@@ -55,11 +57,13 @@ static wg_status wg__rng_parse(const wg_json *doc, const char *name, wg_rng *r) 
 
 typedef struct { char name[96]; wg_tensor_ref ref; } wg__named;
 
+enum { WG__MAX_TENSORS = WG_MAX_NETS * WG_MAX_LAYERS * 8 };
+
 /* Lists every tensor of the model (parameters, statistics, optimizer moments) with its name.
- * Returns the count; `out` must hold 2 * WG_MAX_LAYERS * 8 entries. */
+ * Returns the count; `out` must hold WG__MAX_TENSORS entries. */
 static int wg__list_tensors(const wg_model *m, wg__named *out) {
   int n = 0;
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     const wg_net *net = &m->nets[k];
     for (int i = 0; i < net->n_layers; i++) {
       wg_tensor_ref refs[4];
@@ -70,7 +74,7 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
       }
     }
   }
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     const wg_net *net = &m->nets[k];
     for (int i = 0; i < net->n_layers; i++) {
       wg_tensor_ref refs[4];
@@ -79,7 +83,7 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
         if (refs[j].data < net->params || refs[j].data >= net->params + net->n_params) continue;
         size_t off = (size_t)(refs[j].data - net->params);
         wg_tensor_ref r = refs[j];
-        if (m->opt.kind == WG_OPTIM_ADAM) {
+        if (m->opt[k].kind == WG_OPTIM_ADAM) {
           snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.exp_avg", net->name, i, r.suffix);
           r.data = net->opt_m + off; out[n++].ref = r;
           snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.exp_avg_sq", net->name, i, r.suffix);
@@ -93,8 +97,6 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
   }
   return n;
 }
-
-enum { WG__MAX_TENSORS = 2 * WG_MAX_LAYERS * 8 };
 
 wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   *out = NULL; *out_len = 0;
@@ -120,14 +122,15 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   wg__rng_json(&sb, "noise", &m->rng_noise); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "dropout", &m->rng_dropout); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "augment", &m->rng_augment);
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     const wg_optim_state *os = &m->nets[k].opt_state;
     wg_strbuf_printf(&sb, ",\"opt_%s\":[%lld,%.9g,%.9g]", m->nets[k].name, os->t,
                      (double)os->beta1_t, (double)os->beta2_t);
   }
-  /* The guard's counters and the learning rate it may have lowered. */
-  wg_strbuf_printf(&sb, ",\"guard\":[%lld,%lld,%d],\"lr\":%.9g", m->skipped_steps, m->rollbacks,
-                   m->bad_streak, (double)m->opt.lr);
+  /* The guard's counters and the learning rates it may have lowered. */
+  wg_strbuf_printf(&sb, ",\"guard\":[%lld,%lld,%d],\"lr\":[", m->skipped_steps, m->rollbacks, m->bad_streak);
+  for (int k = 0; k < m->n_nets; k++) wg_strbuf_printf(&sb, "%s%.9g", k ? "," : "", (double)m->opt[k].lr);
+  wg_strbuf_puts(&sb, "]");
   wg_strbuf_puts(&sb, "}");
   wg_st_add_meta(&w, "state", sb.failed ? "" : sb.data);
   free(sb.data);
@@ -163,7 +166,7 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
   if (!st) st = wg__rng_parse(doc, "noise", &m->rng_noise);
   if (!st) st = wg__rng_parse(doc, "dropout", &m->rng_dropout);
   if (!st && wg_json_get(doc, "augment")) st = wg__rng_parse(doc, "augment", &m->rng_augment);
-  for (int k = 0; k < 2 && !st; k++) {
+  for (int k = 0; k < m->n_nets && !st; k++) {
     char key[32];
     snprintf(key, sizeof key, "opt_%s", m->nets[k].name);
     const wg_json *a = wg_json_get(doc, key);
@@ -185,13 +188,20 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
     for (int i = 0; counts_ok && i < 3; i++)
       counts_ok = guard->items[i].type == WG_JSON_NUMBER && guard->items[i].number >= 0 &&
                   guard->items[i].number <= 1e15 && guard->items[i].number == floor(guard->items[i].number);
-    if (!counts_ok || !lr || lr->type != WG_JSON_NUMBER || !(lr->number > 0 && lr->number <= 10)) {
+    /* "lr": one number (format 1: one group) or one per net (format 2) */
+    int lr_ok = lr && (lr->type == WG_JSON_NUMBER || (lr->type == WG_JSON_ARRAY && (int)lr->length == m->n_nets));
+    for (int k = 0; lr_ok && k < m->n_nets; k++) {
+      const wg_json *v = lr->type == WG_JSON_NUMBER ? lr : &lr->items[k];
+      lr_ok = v->type == WG_JSON_NUMBER && v->number > 0 && v->number <= 10;
+    }
+    if (!counts_ok || !lr_ok) {
       st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid guard record");
     } else {
       m->skipped_steps = (long long)guard->items[0].number;
       m->rollbacks = (long long)guard->items[1].number;
       m->bad_streak = (int)guard->items[2].number;
-      m->opt.lr = (float)lr->number;
+      for (int k = 0; k < m->n_nets; k++)
+        m->opt[k].lr = (float)(lr->type == WG_JSON_NUMBER ? lr : &lr->items[k])->number;
     }
   }
   wg_json_free(doc);

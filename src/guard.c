@@ -1,11 +1,12 @@
 /* guard.c — the divergence guard: no update from a non-finite step, and a way back.
  *
  * A GAN with too high a learning rate can produce inf/NaN losses or gradients; one such update
- * would poison every weight. So each step's update is applied only when both losses and every
- * gradient are finite; otherwise the step is skipped (and batch-norm statistics it touched are
- * restored). After WG_GUARD_PATIENCE skipped steps in a row the model rolls back to the last
- * snapshot of its parameters (taken every WG_GUARD_SNAPSHOT_EVERY good steps), restarts Adam's
- * moments and halves the learning rate. Counters travel in checkpoints (checkpoint.c).
+ * would poison every weight. So each step's update is applied only when every loss and every
+ * gradient of every net is finite; otherwise the step is skipped (and batch-norm statistics it
+ * touched are restored). After WG_GUARD_PATIENCE skipped steps in a row the model rolls back to
+ * the last snapshot of its parameters (taken every WG_GUARD_SNAPSHOT_EVERY good steps), restarts
+ * the optimizer moments and halves the learning rate of every optimizer group. Counters travel in
+ * checkpoints (checkpoint.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ static int wg__all_finite(const float *x, size_t n) {
 }
 
 static void wg__take_snapshot(wg_model *m) {
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     wg_net *net = &m->nets[k];
     memcpy(m->snapshot[k], net->params, sizeof(float) * net->n_params);
     memcpy(m->snapshot[k] + net->n_params, net->state, sizeof(float) * net->n_state);
@@ -30,7 +31,7 @@ static void wg__take_snapshot(wg_model *m) {
 
 wg_status wg__guard_before(wg_model *m) {
   if (!m->snapshot[0]) {
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < m->n_nets; k++) {
       wg_net *net = &m->nets[k];
       m->snapshot[k] = malloc(sizeof(float) * (net->n_params + net->n_state + 1));
       m->state_before[k] = malloc(sizeof(float) * (net->n_state + 1));
@@ -41,39 +42,39 @@ wg_status wg__guard_before(wg_model *m) {
     }
     wg__take_snapshot(m);
   }
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < m->n_nets; k++)
     memcpy(m->state_before[k], m->nets[k].state, sizeof(float) * m->nets[k].n_state);
   return WG_OK;
 }
 
 static void wg__rollback(wg_model *m) {
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     wg_net *net = &m->nets[k];
     memcpy(net->params, m->snapshot[k], sizeof(float) * net->n_params);
     memcpy(net->state, m->snapshot[k] + net->n_params, sizeof(float) * net->n_state);
     memset(net->opt_m, 0, sizeof(float) * net->n_params);
     memset(net->opt_v, 0, sizeof(float) * net->n_params);
     wg_optim_state_init(&net->opt_state);
+    m->opt[k].lr *= 0.5f;
   }
-  m->opt.lr *= 0.5f;
   m->rollbacks++;
   m->bad_streak = 0;
 }
 
 void wg__guard_undo(wg_model *m) {
   if (!m->state_before[0]) return;
-  for (int k = 0; k < 2; k++)
+  for (int k = 0; k < m->n_nets; k++)
     memcpy(m->nets[k].state, m->state_before[k], sizeof(float) * m->nets[k].n_state);
 }
 
 void wg__guard_after(wg_model *m) {
-  int finite = isfinite(m->exact_losses[0]) && isfinite(m->exact_losses[1]);
-  for (int k = 0; k < 2 && finite; k++) finite = wg__all_finite(m->nets[k].grads, m->nets[k].n_params);
+  int finite = 1;
+  for (int i = 0; i < m->family->n_losses && finite; i++) finite = isfinite(m->exact_losses[i]);
+  for (int k = 0; k < m->n_nets && finite; k++) finite = wg__all_finite(m->nets[k].grads, m->nets[k].n_params);
   if (finite) {
-    /* D's gradients were taken on the fake batch made before G's update ("detached"), so the
-     * two updates commute; G (or the encoder) first. */
-    wg_net_update(&m->nets[0], &m->opt);
-    wg_net_update(&m->nets[1], &m->opt);
+    /* Every gradient was taken before any update (fakes are detached), so the updates commute;
+     * they run in role order. */
+    for (int k = 0; k < m->n_nets; k++) wg_net_update(&m->nets[k], &m->opt[k]);
     m->bad_streak = 0;
     if (++m->good_since_snapshot >= WG_GUARD_SNAPSHOT_EVERY) wg__take_snapshot(m);
     return;
@@ -84,7 +85,7 @@ void wg__guard_after(wg_model *m) {
 }
 
 void wg__guard_free(wg_model *m) {
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < WG_MAX_NETS; k++) {
     free(m->snapshot[k]); free(m->state_before[k]);
     m->snapshot[k] = m->state_before[k] = NULL;
   }
