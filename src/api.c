@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "augment.h"
+#include "family.h"
 #include "gemm.h"
 #include "idx.h"
 #include "simd.h"
@@ -23,6 +24,7 @@ void wg_api_model_free(wg_model *m) { wg_model_free(m); }
 const char *wg_api_model_config(const wg_model *m) { return wg_model_config_json(m); }
 
 const char *wg_api_model_describe(const wg_model *m) { return wg_model_describe(m); }
+const char *wg_api_registry(void) { return wg_registry_json(); }
 double wg_api_model_step(const wg_model *m) { return (double)wg_model_step(m); }
 double wg_api_model_epoch(const wg_model *m) { return (double)wg_model_epoch(m); }
 const float *wg_api_model_losses(const wg_model *m) { return wg_model_losses(m); }
@@ -41,6 +43,9 @@ int wg_api_model_sample(wg_model *m, int n, double seed, const int *labels, doub
 }
 int wg_api_model_decode(wg_model *m, const float *z, const int *labels, int n, float *out) {
   return (int)wg_model_decode(m, z, labels, n, out);
+}
+int wg_api_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out) {
+  return (int)wg_model_decode_mixed(m, z, class_weights, n, out);
 }
 int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar) {
   return (int)wg_model_encode(m, x, labels, n, mu, logvar);

@@ -32,6 +32,8 @@ WG_API void wg_api_model_free(wg_model *m);
 WG_API const char *wg_api_model_config(const wg_model *m);
 /* What the model is and can do, as JSON (model.h wg_model_describe); owned by the model. */
 WG_API const char *wg_api_model_describe(const wg_model *m);
+/* Every family and preset: the registry as JSON (family.h wg_registry_json). */
+WG_API const char *wg_api_registry(void);
 WG_API double wg_api_model_step(const wg_model *m);
 WG_API double wg_api_model_epoch(const wg_model *m);
 /* The last step's losses, in describe()'s "losses" order. */
@@ -46,6 +48,7 @@ WG_API int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int 
 /* labels: (n) ints for conditional models, else 0 (NULL). truncation 0 = off. */
 WG_API int wg_api_model_sample(wg_model *m, int n, double seed, const int *labels, double truncation, float *out);
 WG_API int wg_api_model_decode(wg_model *m, const float *z, const int *labels, int n, float *out);
+WG_API int wg_api_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out);
 WG_API int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar);
 WG_API int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs);
 /* out: describe()'s "eval" values (at most 8). */

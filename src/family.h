@@ -81,6 +81,7 @@ struct wg_family {
   wg_loss_name losses[WG_MAX_LOSSES];
   int minimises[WG_MAX_NETS];  /* index of the loss each net's gradients descend (gradient checks) */
   unsigned caps;               /* WG_CAP_* */
+  int generator;               /* with WG_CAP_SAMPLE: index of the net generate() runs */
   float lr, beta1;             /* optimizer defaults */
   float image_scale, image_shift;   /* training images: x01 * scale + shift; generate() inverts it */
   const wg_preset_def *presets; int n_presets;
@@ -93,10 +94,11 @@ struct wg_family {
   /* Losses (m->loss[]) and gradients of every net (zeroed here) for one batch, noise from the
    * model's streams; no update. Scratch memory from m->arena. */
   wg_status (*step)(wg_model *m, const wg_batch *b);
-  /* Images in [0, 1] (n, C, H, W) from latents z (n, latent); labels (n) for conditional ones. */
-  wg_status (*generate)(wg_model *m, const float *z, const int *labels, int n, float *out);
-  /* Images in [0, 1] -> mu, logvar (n, latent); labels for conditional encoders. */
-  wg_status (*encode)(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar);
+  /* Images in [0, 1] (n, C, H, W) from latents z (n, latent); conditional families get cond
+   * (n, classes): one-hot rows, or any class weights (interpolation between classes). */
+  wg_status (*generate)(wg_model *m, const float *z, const float *cond, int n, float *out);
+  /* Images in [0, 1] -> mu, logvar (n, latent); cond as for generate. */
+  wg_status (*encode)(wg_model *m, const float *x, const float *cond, int n, float *mu, float *logvar);
   /* Images in [0, 1] -> class probabilities (n, classes). */
   wg_status (*classify)(wg_model *m, const float *x, int n, float *probs);
   /* Means over the first n images of ds into out[] (named by eval_names), eval mode. */
@@ -110,5 +112,10 @@ const wg_family *wg_family_at(int i);
 const wg_family *wg_family_find_preset(const char *name, const wg_preset_def **preset);
 /* "gan, dcgan, vae, ..." for error messages. */
 const char *wg_preset_list(void);
+/* {"families":[{"name","roles","losses","capabilities","presets":[{"name","summary","latent","lr"}]}]}
+ * for the CLI's usage text and the page's model list. */
+const char *wg_registry_json(void);
+/* {"sample":true,...} for a WG_CAP_* set. */
+void wg_family_caps_json(wg_strbuf *sb, unsigned caps);
 
 #endif

@@ -30,6 +30,7 @@ const wg_family wg_family_cgan = {
   .losses = {{"d_loss", "loss"}, {"g_loss", "loss"}, {"d_real", "D output"}, {"d_fake", "D output"}},
   .minimises = {1, 0},
   .caps = WG_CAP_SAMPLE | WG_CAP_CLASSES,
+  .generator = 0,
   .lr = 2e-4f, .beta1 = 0.5f,
   .image_scale = 2.f, .image_shift = -1.f,
   .presets = cgan_presets, .n_presets = 1,

@@ -1,6 +1,6 @@
 /* family_classifier.c — image classifiers trained with softmax cross-entropy; preset "lenet".
  *
- * One net, "classifier": images in [0, 1] -> one logit per class. Losses: loss (mean softmax
+ * One net, "classifier": images (mapped from [0, 1] to [-1, 1]) -> one logit per class. Losses: loss (mean softmax
  * cross-entropy of the batch) and accuracy (of the batch, in [0, 1]). The evaluation reports the
  * same over a dataset in eval mode. The evaluation tools use trained classifiers as judges of
  * generated images.
@@ -53,8 +53,14 @@ static void wg__emit_probs(void *ctx, const float *logits, int i0, int n) {
 }
 
 static wg_status classifier_classify(wg_model *m, const float *x, int n, float *probs) {
+  size_t count = (size_t)n * wg_model_image_size(m);
+  float *in = malloc(sizeof(float) * count);   /* the family's input range */
+  if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d images", n);
+  for (size_t k = 0; k < count; k++) in[k] = x[k] * m->family->image_scale + m->family->image_shift;
   wg__probs_ctx c = {probs, m->classes};
-  return wg__net_apply(m, 0, x, n, m->nets[0].n_layers, wg__emit_probs, &c);
+  wg_status st = wg__net_apply(m, 0, in, n, m->nets[0].n_layers, wg__emit_probs, &c);
+  free(in);
+  return st;
 }
 
 static wg_status classifier_evaluate(wg_model *m, const wg_dataset *ds, int n, double *out) {
@@ -67,7 +73,8 @@ static wg_status classifier_evaluate(wg_model *m, const wg_dataset *ds, int n, d
     int *labels = wg_arena_alloc(&m->arena, sizeof(int) * (size_t)b);
     if (!x || !labels) return wg_fail(WG_ERR_NOMEM, "out of memory in evaluate");
     const uint8_t *src = ds->pixels + (size_t)i0 * P;
-    for (size_t k = 0; k < (size_t)b * P; k++) x[k] = (float)src[k] * (1.f / 255.f);
+    for (size_t k = 0; k < (size_t)b * P; k++)
+      x[k] = (float)src[k] * (1.f / 255.f) * m->family->image_scale + m->family->image_shift;
     for (int i = 0; i < b; i++) labels[i] = ds->labels[i0 + i];
     wg_frame fr;
     wg_net *C = &m->nets[0];
@@ -134,7 +141,7 @@ const wg_family wg_family_classifier = {
   .minimises = {0},
   .caps = WG_CAP_CLASSIFY | WG_CAP_CLASSES,
   .lr = 1e-3f, .beta1 = 0.9f,
-  .image_scale = 1.f, .image_shift = 0.f,
+  .image_scale = 2.f, .image_shift = -1.f,   /* centred inputs train faster than [0, 1] */
   .presets = classifier_presets, .n_presets = 1,
   .eval_names = classifier_eval_names,
   .net_input = classifier_net_input,

@@ -1,4 +1,5 @@
 /* family_common.c — small pieces the family files share: chunked eval passes, label joins. */
+#include <stdlib.h>
 #include <string.h>
 #include "mathf.h"
 #include "model_internal.h"
@@ -59,7 +60,20 @@ static void wg__emit_images(void *ctx, const float *y, int i0, int n) {
   for (size_t k = 0; k < (size_t)n * c->P; k++) o[k] = (y[k] - shift) / scale;
 }
 
-wg_status wg__generate_images(wg_model *m, int k, const float *in, int n, float *out) {
+wg_status wg__net_apply_joined(wg_model *m, int k, const float *in, const float *cond, int n,
+                               wg_chunk_fn emit, void *ctx) {
+  wg_net *net = &m->nets[k];
+  if (!cond) return wg__net_apply(m, k, in, n, net->n_layers, emit, ctx);
+  int K = m->classes, A = net->in_features - K;
+  float *joined = malloc(sizeof(float) * (size_t)n * net->in_features);
+  if (!joined) return wg_fail(WG_ERR_NOMEM, "out of memory for %d inputs", n);
+  wg__concat_rows(joined, in, A, cond, K, n);
+  wg_status st = wg__net_apply(m, k, joined, n, net->n_layers, emit, ctx);
+  free(joined);
+  return st;
+}
+
+wg_status wg__generate_images(wg_model *m, int k, const float *in, const float *cond, int n, float *out) {
   wg__gen_ctx c = {m, out, wg_model_image_size(m)};
-  return wg__net_apply(m, k, in, n, m->nets[k].n_layers, wg__emit_images, &c);
+  return wg__net_apply_joined(m, k, in, cond, n, wg__emit_images, &c);
 }

@@ -29,6 +29,7 @@ const wg_family wg_family_cvae = {
   .losses = {{"loss", "loss"}, {"recon", "loss"}, {"kl", "loss"}},
   .minimises = {0, 0},
   .caps = WG_CAP_SAMPLE | WG_CAP_ENCODE | WG_CAP_CLASSES,
+  .generator = 1,
   .lr = 1e-3f, .beta1 = 0.9f,
   .image_scale = 1.f, .image_shift = 0.f,
   .presets = cvae_presets, .n_presets = 1,

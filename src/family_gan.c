@@ -104,16 +104,8 @@ oom:
   return wg_fail(WG_ERR_NOMEM, "out of memory during a GAN step (batch %d)", batch);
 }
 
-wg_status wg__gan_generate(wg_model *m, const float *z, const int *labels, int n, float *out) {
-  if (!labels) return wg__generate_images(m, 0, z, n, out);
-  int L = m->latent, K = m->classes;
-  float *in = malloc(sizeof(float) * (size_t)n * (L + K));
-  if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d latent vectors", n);
-  wg__concat_rows(in, z, L, NULL, K, n);
-  wg__put_one_hot(in, L + K, L, labels, n, K);
-  wg_status st = wg__generate_images(m, 0, in, n, out);
-  free(in);
-  return st;
+wg_status wg__gan_generate(wg_model *m, const float *z, const float *cond, int n, float *out) {
+  return wg__generate_images(m, 0, z, cond, n, out);
 }
 
 static wg_status gan_step(wg_model *m, const wg_batch *b) { return wg__gan_objective(m, b, WG_JOIN_NONE); }
@@ -200,6 +192,7 @@ const wg_family wg_family_gan = {
   .losses = {{"d_loss", "loss"}, {"g_loss", "loss"}, {"d_real", "D output"}, {"d_fake", "D output"}},
   .minimises = {1, 0},
   .caps = WG_CAP_SAMPLE,
+  .generator = 0,
   .lr = 2e-4f, .beta1 = 0.5f,
   .image_scale = 2.f, .image_shift = -1.f,
   .presets = gan_presets, .n_presets = 2,

@@ -99,16 +99,8 @@ oom:
   return wg_fail(WG_ERR_NOMEM, "out of memory during a VAE step (batch %d)", batch);
 }
 
-wg_status wg__vae_generate(wg_model *m, const float *z, const int *labels, int n, float *out) {
-  if (!labels) return wg__generate_images(m, 1, z, n, out);
-  int L = m->latent, K = m->classes;
-  float *in = malloc(sizeof(float) * (size_t)n * (L + K));
-  if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d latent vectors", n);
-  wg__concat_rows(in, z, L, NULL, K, n);
-  wg__put_one_hot(in, L + K, L, labels, n, K);
-  wg_status st = wg__generate_images(m, 1, in, n, out);
-  free(in);
-  return st;
+wg_status wg__vae_generate(wg_model *m, const float *z, const float *cond, int n, float *out) {
+  return wg__generate_images(m, 1, z, cond, n, out);
 }
 
 typedef struct { float *mu, *logvar; int L; } wg__enc_ctx;
@@ -118,17 +110,9 @@ static void wg__emit_latents(void *ctx, const float *h, int i0, int n) {
   wg__split(h, c->mu + (size_t)i0 * c->L, c->logvar + (size_t)i0 * c->L, n, c->L);
 }
 
-wg_status wg__vae_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar) {
+wg_status wg__vae_encode(wg_model *m, const float *x, const float *cond, int n, float *mu, float *logvar) {
   wg__enc_ctx c = {mu, logvar, m->latent};
-  if (!labels) return wg__net_apply(m, 0, x, n, m->nets[0].n_layers, wg__emit_latents, &c);
-  int P = wg_model_image_size(m), K = m->classes;
-  float *in = malloc(sizeof(float) * (size_t)n * (P + K));
-  if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d images", n);
-  wg__concat_rows(in, x, P, NULL, K, n);
-  wg__put_one_hot(in, P + K, P, labels, n, K);
-  wg_status st = wg__net_apply(m, 0, in, n, m->nets[0].n_layers, wg__emit_latents, &c);
-  free(in);
-  return st;
+  return wg__net_apply_joined(m, 0, x, cond, n, wg__emit_latents, &c);
 }
 
 /* Mean per-image loss, recon and KL, with a fixed noise stream; images' labels when conditional. */
@@ -240,11 +224,6 @@ static const wg_preset_def vae_presets[] = {
 
 static const char *const vae_eval_names[] = {"loss", "recon", "kl", NULL};
 
-static wg_status vae_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *lv) {
-  (void)labels;
-  return wg__vae_encode(m, x, NULL, n, mu, lv);
-}
-
 const wg_family wg_family_vae = {
   .name = "vae",
   .tiny_config = "{\"model\":\"vae\",\"height\":4,\"width\":3,\"latent\":2,\"hidden\":[5],\"seed\":4}",
@@ -254,6 +233,7 @@ const wg_family wg_family_vae = {
   .losses = {{"loss", "loss"}, {"recon", "loss"}, {"kl", "loss"}},
   .minimises = {0, 0},
   .caps = WG_CAP_SAMPLE | WG_CAP_ENCODE,
+  .generator = 1,
   .lr = 1e-3f, .beta1 = 0.9f,
   .image_scale = 1.f, .image_shift = 0.f,
   .presets = vae_presets, .n_presets = 2,
@@ -262,6 +242,6 @@ const wg_family wg_family_vae = {
   .check = wg__vae_check,
   .step = vae_step,
   .generate = wg__vae_generate,
-  .encode = vae_encode,
+  .encode = wg__vae_encode,
   .evaluate = wg__vae_evaluate,
 };

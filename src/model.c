@@ -153,14 +153,11 @@ static void wg__write_describe(wg_model *m) {
   wg_cfg_put_float(&sb, f->image_shift);
   wg_strbuf_puts(&sb, ",");
   wg_cfg_put_float(&sb, f->image_shift + f->image_scale);
-  static const struct { unsigned bit; const char *name; } caps[] = {
-    {WG_CAP_SAMPLE, "sample"}, {WG_CAP_ENCODE, "encode"}, {WG_CAP_CLASSES, "classes"},
-    {WG_CAP_CLASSIFY, "classify"}, {WG_CAP_TWO_DOMAINS, "two_domains"}, {WG_CAP_TRANSLATE, "translate"},
-  };
-  wg_strbuf_puts(&sb, "],\"capabilities\":{");
-  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
-    wg_strbuf_printf(&sb, "%s\"%s\":%s", i ? "," : "", caps[i].name, f->caps & caps[i].bit ? "true" : "false");
-  wg_strbuf_puts(&sb, "},\"nets\":[");
+  wg_strbuf_puts(&sb, "],\"capabilities\":");
+  wg_family_caps_json(&sb, f->caps);
+  if (f->caps & WG_CAP_SAMPLE) wg_strbuf_printf(&sb, ",\"generator\":\"%s\"", f->roles[f->generator].role);
+  else wg_strbuf_puts(&sb, ",\"generator\":null");
+  wg_strbuf_puts(&sb, ",\"nets\":[");
   for (int k = 0; k < m->n_nets; k++) {
     const wg_net *net = &m->nets[k];
     int c, h, w;
@@ -182,12 +179,6 @@ static void wg__write_describe(wg_model *m) {
     wg_strbuf_printf(&sb, "%s{\"name\":\"%s\",\"group\":\"%s\"}", i ? "," : "", f->losses[i].name, f->losses[i].group);
   wg_strbuf_puts(&sb, "],\"eval\":[");
   for (int i = 0; f->eval_names && f->eval_names[i]; i++) wg_strbuf_printf(&sb, "%s\"%s\"", i ? "," : "", f->eval_names[i]);
-  wg_strbuf_puts(&sb, "],\"presets\":[");
-  for (int i = 0; i < wg_family_count(); i++) {
-    const wg_family *g = wg_family_at(i);
-    for (int j = 0; j < g->n_presets; j++)
-      wg_strbuf_printf(&sb, "%s\"%s\"", i || j ? "," : "", g->presets[j].name);
-  }
   wg_strbuf_puts(&sb, "]}");
   m->describe_json = sb.failed ? NULL : sb.data;
   if (sb.failed) free(sb.data);
@@ -513,17 +504,31 @@ static wg_status wg__check_call_labels(const wg_model *m, const int *labels, int
   return WG_OK;
 }
 
+/* One-hot rows (n, classes) of checked labels, or NULL for an unconditional model; *cond_out
+ * must be freed by the caller. */
+static wg_status wg__labels_to_cond(const wg_model *m, const int *labels, int n, const char *what, float **cond_out) {
+  *cond_out = NULL;
+  wg_status st = wg__check_call_labels(m, labels, n, what);
+  if (st || !labels) return st;
+  float *cond = malloc(sizeof(float) * (size_t)n * m->classes);
+  if (!cond) return wg_fail(WG_ERR_NOMEM, "out of memory for %d labels", n);
+  wg__put_one_hot(cond, m->classes, 0, labels, n, m->classes);
+  *cond_out = cond;
+  return WG_OK;
+}
+
 wg_status wg_model_sample(wg_model *m, int n, uint64_t seed, const int *labels, float truncation,
                           float *out) {
   if (n < 1 || n > 65536) return wg_fail(WG_ERR_ARG, "sample: n must be in [1, 65536], got %d", n);
   if (!m->family->generate) return wg_fail(WG_ERR_STATE, "sample: a %s model does not generate images", m->preset->name);
   if (!(truncation == 0.f || (truncation >= 0.05f && truncation <= 10.f)))
     return wg_fail(WG_ERR_ARG, "sample: truncation must be 0 (off) or in [0.05, 10], got %g", (double)truncation);
-  wg_status st = wg__check_call_labels(m, labels, n, "sample");
+  float *cond;
+  wg_status st = wg__labels_to_cond(m, labels, n, "sample", &cond);
   if (st) return st;
   size_t count = (size_t)n * m->latent;
   float *z = malloc(sizeof(float) * count);
-  if (!z) return wg_fail(WG_ERR_NOMEM, "out of memory for %d latent vectors", n);
+  if (!z) { free(cond); return wg_fail(WG_ERR_NOMEM, "out of memory for %d latent vectors", n); }
   wg_rng r;
   wg_rng_seed(&r, seed, WG_STREAM_SAMPLE);
   wg_rng_fill_normal(&r, z, (int)count, 0.f, 1.f);
@@ -532,23 +537,39 @@ wg_status wg_model_sample(wg_model *m, int n, uint64_t seed, const int *labels, 
   if (truncation > 0.f)
     for (size_t i = 0; i < count; i++)
       while (z[i] > truncation || z[i] < -truncation) z[i] = wg_rng_normal(&r);
-  st = m->family->generate(m, z, labels, n, out);
-  free(z);
+  st = m->family->generate(m, z, cond, n, out);
+  free(z); free(cond);
   return st;
 }
 
 wg_status wg_model_decode(wg_model *m, const float *z, const int *labels, int n, float *out) {
   if (n < 1) return wg_fail(WG_ERR_ARG, "decode: n must be >= 1");
   if (!m->family->generate) return wg_fail(WG_ERR_STATE, "decode: a %s model has no generator or decoder", m->preset->name);
-  wg_status st = wg__check_call_labels(m, labels, n, "decode");
-  return st ? st : m->family->generate(m, z, labels, n, out);
+  float *cond;
+  wg_status st = wg__labels_to_cond(m, labels, n, "decode", &cond);
+  if (!st) st = m->family->generate(m, z, cond, n, out);
+  free(cond);
+  return st;
+}
+
+wg_status wg_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out) {
+  if (n < 1) return wg_fail(WG_ERR_ARG, "decode: n must be >= 1");
+  if (!m->family->generate) return wg_fail(WG_ERR_STATE, "decode: a %s model has no generator or decoder", m->preset->name);
+  if (!(m->family->caps & WG_CAP_CLASSES)) return wg_fail(WG_ERR_ARG, "decode: this %s model is not conditional; it takes no class weights", m->preset->name);
+  for (size_t i = 0; i < (size_t)n * m->classes; i++)
+    if (!(class_weights[i] >= -10.f && class_weights[i] <= 10.f))
+      return wg_fail(WG_ERR_ARG, "decode: class weight %zu is %g; weights must be finite numbers in [-10, 10]", i, (double)class_weights[i]);
+  return m->family->generate(m, z, class_weights, n, out);
 }
 
 wg_status wg_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar) {
   if (!m->family->encode) return wg_fail(WG_ERR_STATE, "encode: a %s model has no encoder (only VAEs do)", m->preset->name);
   if (n < 1) return wg_fail(WG_ERR_ARG, "encode: n must be >= 1");
-  wg_status st = wg__check_call_labels(m, labels, n, "encode");
-  return st ? st : m->family->encode(m, x, labels, n, mu, logvar);
+  float *cond;
+  wg_status st = wg__labels_to_cond(m, labels, n, "encode", &cond);
+  if (!st) st = m->family->encode(m, x, cond, n, mu, logvar);
+  free(cond);
+  return st;
 }
 
 wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs) {

@@ -41,7 +41,7 @@ wg_status wg_model_create_capped(const char *config_json, size_t max_params, wg_
 void wg_model_free(wg_model *m);
 const char *wg_model_config_json(const wg_model *m);
 /* JSON: {"family","preset","height","width","channels","latent","classes","image_range",
- * "capabilities":{...},"nets":[{"role","params","input","layers":[{"type","output":[C,H,W]}]}],
+ * "capabilities":{...},"generator":role or null,"nets":[{"role","params","input","layers":[{"type","output":[C,H,W]}]}],
  * "losses":[{"name","group"}],"eval":[names]}. Owned by the model. */
 const char *wg_model_describe(const wg_model *m);
 int wg_model_image_size(const wg_model *m);   /* C*H*W */
@@ -61,6 +61,9 @@ wg_status wg_model_sample(wg_model *m, int n, uint64_t seed, const int *labels, 
                           float *out);
 /* Generator / decoder on given latents z (n, latent) -> images in [0, 1]. */
 wg_status wg_model_decode(wg_model *m, const float *z, const int *labels, int n, float *out);
+/* Conditional models: latents with class weights (n, classes) in place of one-hot labels, e.g.
+ * (1 - t) * one_hot(a) + t * one_hot(b) to move between two classes with z held fixed. */
+wg_status wg_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out);
 /* Models that encode: images in [0, 1] (n, C, H, W) -> mu, logvar (n, latent) each. */
 wg_status wg_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu,
                           float *logvar);

@@ -70,20 +70,24 @@ void wg__concat_rows(float *out, const float *a, int A, const float *b, int B, i
 void wg__concat_label_planes(float *out, const float *x, int C, int HW, const int *labels, int n,
                              int classes);
 double wg__mean_sigmoid(const float *logits, int n);
-/* Eval-mode generation through net k into images in [0, 1] (the family's range inverted). */
-wg_status wg__generate_images(wg_model *m, int k, const float *in, int n, float *out);
+/* Eval-mode generation through net k into images in [0, 1] (the family's range inverted); with
+ * cond (n, classes) the net's input is [in, cond] (in has the net's input width less classes). */
+wg_status wg__generate_images(wg_model *m, int k, const float *in, const float *cond, int n, float *out);
+/* Eval-mode pass of net k over [in, cond] rows (cond may be NULL), chunked, calling emit. */
+wg_status wg__net_apply_joined(wg_model *m, int k, const float *in, const float *cond, int n,
+                               wg_chunk_fn emit, void *ctx);
 
 /* Objectives that conditional families reuse with the class joined to their inputs. */
 typedef enum { WG_JOIN_NONE, WG_JOIN_FLAT, WG_JOIN_PLANES } wg_label_join;
 /* GAN, non-saturating loss (family_gan.c); G's input is [z, one-hot] unless WG_JOIN_NONE, D's
  * input is the image with a one-hot row (FLAT) or constant label planes (PLANES). */
 wg_status wg__gan_objective(wg_model *m, const wg_batch *b, wg_label_join join);
-wg_status wg__gan_generate(wg_model *m, const float *z, const int *labels, int n, float *out);
+wg_status wg__gan_generate(wg_model *m, const float *z, const float *cond, int n, float *out);
 /* VAE, per-image BCE + KL (family_vae.c); with FLAT the encoder sees [x, one-hot] and the
  * decoder [z, one-hot]. */
 wg_status wg__vae_objective(wg_model *m, const wg_batch *b, wg_label_join join);
-wg_status wg__vae_generate(wg_model *m, const float *z, const int *labels, int n, float *out);
-wg_status wg__vae_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar);
+wg_status wg__vae_generate(wg_model *m, const float *z, const float *cond, int n, float *out);
+wg_status wg__vae_encode(wg_model *m, const float *x, const float *cond, int n, float *mu, float *logvar);
 wg_status wg__vae_evaluate(wg_model *m, const wg_dataset *ds, int n, double *out);
 /* Shape checks and preset layer lists the conditional families reuse. */
 wg_status wg__gan_check(const wg_model *m);

@@ -126,7 +126,7 @@ test('exportOnnx: clear errors for a disposed model and an unsupported layer', (
   assert.throws(() => exportOnnx({}), /exportOnnx: expected a wasmgen Model/);
   // A model-like object whose config names a layer type the exporter does not know.
   const fake = {
-    kind: 'vae', latent: 20, channels: 1, height: 28, width: 28,
+    kind: 'vae', latent: 20, channels: 1, height: 28, width: 28, description: model.description,
     config: { ...config, decoder: [{ type: 'dense', units: 784 }, { type: 'swish' }] },
     save: () => { throw new Error('save must not be reached'); },
   };

@@ -8,11 +8,11 @@
 //   const png = encodePng(toGrid(model.sample(64, { seed: 7 })));
 
 import { loadCore, WasmgenError } from './core.js';
-import { createModel, loadModel, Model, LOSS_NAMES } from './model.js';
+import { createModel, loadModel, listFamilies, Model } from './model.js';
 import { Dataset, loadDataset, loadIdxDataset, maybeGunzip } from './data.js';
 import { loadImageFiles } from './images.js';
 
-export { WasmgenError, Model, Dataset, LOSS_NAMES, maybeGunzip };
+export { WasmgenError, Model, Dataset, maybeGunzip };
 export { toGrid, pixelStats, datasetImages } from './image.js';
 export { encodePng } from './png.js';
 export { SKIP_REASONS } from './images.js';
@@ -30,6 +30,8 @@ export async function init(options = {}) {
   return {
     core,
     simd: core.readString(core.exports.wg_api_simd()),
+    /** Model families and their presets, from the core's registry. */
+    families: listFamilies(core),
     createModel: (config) => createModel(core, config),
     loadModel: (bytes) => loadModel(core, bytes),
     loadDataset: (name, opts) => loadDataset(core, name, opts),
