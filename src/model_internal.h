@@ -15,6 +15,12 @@ void wg__guard_after(wg_model *m);
 /* Restores what before() kept (batch-norm statistics) after a step that failed midway. */
 void wg__guard_undo(wg_model *m);
 void wg__guard_free(wg_model *m);
+/* Checkpoints (checkpoint.c): whether the last-good snapshot holds exactly the current weights and
+ * statistics (or has not been taken yet), so a file need not store it; and, on load, a snapshot of
+ * the loaded weights with the saved count of good steps since it (the caller then overwrites
+ * m->snapshot[k] with stored snapshot tensors when the file has them). */
+int wg__guard_snapshot_is_current(const wg_model *m);
+wg_status wg__guard_restore(wg_model *m, int good_since_snapshot);
 /* The gradients of one step for given noise, without the update (tests check them against
  * finite differences of m->losses). Use the model's arena; reset it between calls. */
 wg_status wg__gan_grads(wg_model *m, const float *x, const float *z, int batch);
