@@ -5,8 +5,9 @@
  * gradient of every net is finite; otherwise the step is skipped (and batch-norm statistics it
  * touched are restored). After WG_GUARD_PATIENCE skipped steps in a row the model rolls back to
  * the last snapshot of its parameters (taken every WG_GUARD_SNAPSHOT_EVERY good steps), restarts
- * the optimizer moments and halves the learning rate of every optimizer group. Counters travel in
- * checkpoints (checkpoint.c).
+ * the optimizer moments and halves the learning rate of every optimizer group. Counters, the
+ * steps since the snapshot and the snapshot itself travel in checkpoints (checkpoint.c), so a run
+ * saved in the middle of a divergence episode resumes exactly as it would have continued.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,17 +30,44 @@ static void wg__take_snapshot(wg_model *m) {
   m->good_since_snapshot = 0;
 }
 
+static wg_status wg__guard_alloc(wg_model *m) {
+  for (int k = 0; k < m->n_nets; k++) {
+    wg_net *net = &m->nets[k];
+    m->snapshot[k] = malloc(sizeof(float) * (net->n_params + net->n_state + 1));
+    m->state_before[k] = malloc(sizeof(float) * (net->n_state + 1));
+    if (!m->snapshot[k] || !m->state_before[k]) {
+      wg__guard_free(m);
+      return wg_fail(WG_ERR_NOMEM, "out of memory for the training snapshot");
+    }
+  }
+  return WG_OK;
+}
+
+int wg__guard_snapshot_is_current(const wg_model *m) {
+  if (!m->snapshot[0]) return 1;   /* the first step will take it from the weights as they are */
+  for (int k = 0; k < m->n_nets; k++) {
+    const wg_net *net = &m->nets[k];
+    if (memcmp(m->snapshot[k], net->params, sizeof(float) * net->n_params) ||
+        memcmp(m->snapshot[k] + net->n_params, net->state, sizeof(float) * net->n_state))
+      return 0;
+  }
+  return 1;
+}
+
+wg_status wg__guard_restore(wg_model *m, int good_since_snapshot) {
+  if (!m->snapshot[0]) {
+    wg_status st = wg__guard_alloc(m);
+    if (st) return st;
+  }
+  wg__take_snapshot(m);
+  m->good_since_snapshot = good_since_snapshot;
+  return WG_OK;
+}
+
 wg_status wg__guard_before(wg_model *m) {
   if (!m->snapshot[0]) {
-    for (int k = 0; k < m->n_nets; k++) {
-      wg_net *net = &m->nets[k];
-      m->snapshot[k] = malloc(sizeof(float) * (net->n_params + net->n_state + 1));
-      m->state_before[k] = malloc(sizeof(float) * (net->n_state + 1));
-      if (!m->snapshot[k] || !m->state_before[k]) {
-        wg__guard_free(m);
-        return wg_fail(WG_ERR_NOMEM, "out of memory for the training snapshot");
-      }
-    }
+    wg_status st = wg__guard_alloc(m);
+    if (st) return st;
     wg__take_snapshot(m);
   }
   for (int k = 0; k < m->n_nets; k++)

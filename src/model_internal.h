@@ -49,6 +49,12 @@ void wg__guard_after(wg_model *m);
 /* Restores what before() kept (batch-norm statistics) after a step that failed midway. */
 void wg__guard_undo(wg_model *m);
 void wg__guard_free(wg_model *m);
+/* Checkpoints (checkpoint.c): whether the last-good snapshot holds exactly the current weights and
+ * statistics (or has not been taken yet), so a file need not store it; and, on load, a snapshot of
+ * the loaded weights with the saved count of good steps since it (the caller then overwrites
+ * m->snapshot[k] with stored snapshot tensors when the file has them). */
+int wg__guard_snapshot_is_current(const wg_model *m);
+wg_status wg__guard_restore(wg_model *m, int good_since_snapshot);
 /* Draws a new permutation of the data order from the shuffle stream. */
 void wg__model_shuffle(wg_model *m);
 /* Makes sure the data order covers n images (a new dataset size starts a new order). */

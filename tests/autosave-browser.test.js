@@ -1,10 +1,13 @@
 // Autosave in a real browser (browser-session.js: the built page on a free port, Debian's
 // Chromium in a persistent profile, so IndexedDB outlives reloads).
 // A person trains with ?autosave=2, reloads, sees the run offered for resuming, resumes it at its
-// saved step and trains further, then deletes it.
+// saved step and trains further, then deletes it. A run paused in the middle of a divergence
+// episode resumes on the page exactly as the same run goes on in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { useBrowserSession } from './browser-session.js';
+import { getWg } from './helpers.js';
 
 let page, url;
 const session = useBrowserSession((s) => { ({ page, url } = s); });
@@ -26,6 +29,30 @@ const storedRuns = () => page.evaluate(() => new Promise((resolve, reject) => {
   };
 }));
 
+/** SHA-256 (hex) of the checkpoint bytes IndexedDB holds for the run saved at `step`. */
+const storedDigest = (step) => page.evaluate((step) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('wasmgen');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction('runs').objectStore('runs').getAll();
+    get.onerror = () => reject(get.error);
+    get.onsuccess = async () => {
+      open.result.close();
+      const run = get.result.find((r) => r.step === step);
+      if (!run) { resolve(null); return; }
+      const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', run.bytes));
+      resolve(Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join(''));
+    };
+  };
+}), step);
+const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+/** The red channel of a painted canvas, or null before any paint. */
+const canvasPixels = (id) => page.evaluate((id) => {
+  const c = document.getElementById(id);
+  if (!c.classList.contains('painted')) return null;
+  const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  return Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4]);
+}, id);
 
 test('training autosaves to IndexedDB; after a reload the run resumes at its step; Delete removes it', async () => {
   const address = `${url}?autosave=2`;
@@ -89,6 +116,56 @@ test('training autosaves to IndexedDB; after a reload the run resumes at its ste
   assert.deepEqual(outsideRequests, []);
 });
 
+test('a run autosaved in the middle of a divergence episode resumes on the page bit for bit', async () => {
+  // The VAE with SGD at lr 10 (tests/guard.test.js): steps 3-6 are skipped and step 7 rolls back
+  // to the first weights, steps 10-13 are skipped and 14 rolls back again. Node makes the
+  // checkpoint at step 5 (two skips into the first episode) and the references.
+  const wg = await getWg();
+  const train = await wg.loadDataset('mnist');
+  const config = { model: 'vae', optimizer: 'sgd', lr: 10, seed: 2 };
+  const node = wg.createModel(config);
+  node.trainSteps(train, 5, 32);
+  const at5 = node.save();
+  node.trainSteps(train, 6, 32);
+  assert.equal(node.guard.badStreak, 2, 'step 11 is in the middle of the second episode');
+  const at11 = node.save();
+  node.trainSteps(train, 30, 32);
+  assert.ok(node.guard.rollbacks >= 4 && node.guard.badStreak === 0, JSON.stringify(node.guard));
+  const at41 = node.save();
+  node.dispose(); train.dispose();
+
+  // The autosave timer (10 minutes) stays out of the way: the page saves when a run is done.
+  await page.goto(`${url}?autosave=600`);
+  await waitForText('data-status', /8,337 training images/);
+  await page.setInputFiles('#checkpoint-input', { name: 'diverging.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(at5) });
+  await page.waitForSelector('.message >> text=/Loaded diverging.safetensors: MLP VAE at step 5/');
+  await page.fill('#batch', '32');
+  await page.fill('#length', '6');
+  await page.selectOption('#unit', 'steps');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 6 steps \(now at step 11\)/, 30000);
+  await page.waitForFunction(() => /step 11\b/.test(document.getElementById('saved-runs-list').textContent), null, { timeout: 10000 });
+  assert.equal(await storedDigest(11), sha256(at11), 'the page trained on from the file exactly as Node did');
+  const shown = await canvasPixels('samples');
+
+  await page.reload();
+  await waitForText('data-status', /8,337 training images/);
+  await page.getByRole('button', { name: /^Resume saved run: MLP VAE at step 11$/ }).click();
+  await page.waitForSelector('.message >> text=/Resumed .* at step 11/');
+  await page.waitForFunction(() => /step 11$/.test(document.getElementById('samples-caption').textContent));
+  const resumed = await canvasPixels('samples');
+  assert.ok(resumed.length === shown.length && resumed.every((v, i) => v === shown[i]), 'the resumed run samples exactly what was saved');
+  await page.fill('#batch', '32');
+  await page.fill('#length', '30');
+  await page.selectOption('#unit', 'steps');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 30 steps \(now at step 41\)/, 30000);
+  await page.waitForFunction(() => /step 41\b/.test(document.getElementById('saved-runs-list').textContent), null, { timeout: 10000 });
+  assert.equal(await storedDigest(41), sha256(at41), 'resumed mid-episode, the page ends where the uninterrupted run does');
+  assert.deepEqual(pageErrors, []);
+});
+
+// Last: its init script hides IndexedDB from every later page load of this session.
 test('without IndexedDB the page says so and training goes on', async () => {
   await page.addInitScript(() => { Object.defineProperty(globalThis, 'indexedDB', { value: undefined }); });
   await page.goto(`${url}?autosave=1`);
