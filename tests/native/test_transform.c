@@ -20,7 +20,6 @@
 #include <string.h>
 #include "json.h"
 #include "rng.h"
-#include "simd.h"
 #include "fixture.h"
 #include "test.h"
 #include "transform.h"
@@ -190,7 +189,6 @@ static void test_blur_simd_matches_scalar(void) {
     }
     free(x); free(a); free(b);
   }
-  printf("# simd.h backend: %s\n", WG_SIMD_NAME);
 }
 
 static void test_blur_properties(void) {
