@@ -5,7 +5,7 @@ import ort from 'onnxruntime-node';
 import { exportOnnx, WasmgenError } from '../wasm/index.js';
 import { getWg } from './helpers.js';
 
-const TOL = 1e-4;
+const TOL = 2e-6;   // measured at most 1.1e-6 (custom generator), about 1e-7 for the presets
 let wg, train;
 
 before(async () => {
@@ -67,7 +67,7 @@ for (const preset of ['gan', 'vae', 'dcgan', 'convvae']) {
   test(`ONNX export of the ${preset} preset matches decode(z)`, async (t) => {
     const diff = await exportAndCompare({ model: preset });
     t.diagnostic(`${preset}: max abs difference ${diff.toExponential(2)}`);
-    // Measured: about 2e-7 for every preset.
+    // Measured: 0.6e-7 to 1.8e-7 for the presets.
     assert.ok(diff <= TOL, `${preset}: max abs difference ${diff}`);
   });
 }
