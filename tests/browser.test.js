@@ -192,7 +192,9 @@ test('a VAE learns MNIST digits in two epochs; the trained page fits a laptop an
   let error = 0;
   for (let y = 2; y < 30; y++) for (let x = 0; x < gridWidth; x++) error += Math.abs(pixels[y * gridWidth + x] - pixels[(y + 30) * gridWidth + x]);
   error /= 28 * gridWidth * 255;
-  assert.ok(error < 0.12, `mean absolute reconstruction error ${error.toFixed(3)}`);
+  // Measured on this run (same seed and steps through the JS API): 0.080. Baselines on the same
+  // grid: an all-black decoder 0.137, the mean training image 0.142, the untrained model 0.437.
+  assert.ok(error < 0.09, `mean absolute reconstruction error ${error.toFixed(3)}`);
 
   for (let i = 0; i < 4 && await page.locator('.message').count() > 0; i++) await page.locator('.message .close').first().click();
   assert.equal(await page.locator('.message').count(), 0, 'messages can be dismissed');

@@ -19,9 +19,23 @@ async function trainBytes(config, steps, batch) {
   return bytes;
 }
 
+// The conv presets run every conv/convT/batch-norm kernel; augmentation and dropout use their own
+// random streams, whose draws must land the same in both builds. Small widths keep these fast.
+const DROP = { type: 'dropout', p: 0.3 };
 const CONFIGS = [
   ['gan', { model: 'gan', seed: 11 }, 8, 32],
   ['vae', { model: 'vae', seed: 12 }, 40, 50],
+  ['dcgan + augment', { model: 'dcgan', seed: 13, hidden: [32, 16], augment: 'flip,rotate:10,crop:24' }, 4, 8],
+  ['convvae + augment', { model: 'convvae', seed: 14, hidden: [8, 16], augment: 'rotate:15,crop:22' }, 6, 16],
+  ['gan + dropout', {
+    model: 'gan', seed: 15, hidden: [64, 128],
+    discriminator: [{ type: 'dense', units: 128 }, { type: 'leaky_relu', slope: 0.2 }, DROP, { type: 'dense', units: 1 }],
+  }, 6, 16],
+  ['vae + dropout', {
+    model: 'vae', seed: 16, latent: 8,
+    encoder: [{ type: 'dense', units: 64 }, { type: 'relu' }, DROP, { type: 'dense', units: 16 }],
+    decoder: [{ type: 'dense', units: 64 }, { type: 'relu' }, DROP, { type: 'dense', units: 784 }, { type: 'sigmoid' }],
+  }, 10, 16],
 ];
 
 for (const [name, config, steps, batch] of CONFIGS) {

@@ -5,7 +5,7 @@ import ort from 'onnxruntime-node';
 import { exportOnnx, WasmgenError } from '../wasm/index.js';
 import { getWg } from './helpers.js';
 
-const TOL = 1e-4;
+const TOL = 2e-6;   // measured at most 1.1e-6 (custom generator), about 1e-7 for the presets
 let wg, train;
 
 before(async () => {
@@ -42,7 +42,7 @@ async function exportAndCompare(config, { steps = 3, batch = 16, n = 5 } = {}) {
   model.trainSteps(train, steps, batch);
   // Batchnorm running statistics moved away from their (0, 1) start: the export must use them.
   const t = tensors(model.save());
-  for (const name of Object.keys(t).filter((k) => k.endsWith('.running_mean') && !k.startsWith('opt.'))) {
+  for (const name of Object.keys(t).filter((k) => k.endsWith('.running_mean') && !k.startsWith('opt.') && !k.startsWith('guard.'))) {
     assert.ok(t[name].some((v) => v !== 0), `${name} is still all zero`);
   }
   const bytes = exportOnnx(model);
@@ -67,7 +67,7 @@ for (const preset of ['gan', 'vae', 'dcgan', 'convvae']) {
   test(`ONNX export of the ${preset} preset matches decode(z)`, async (t) => {
     const diff = await exportAndCompare({ model: preset });
     t.diagnostic(`${preset}: max abs difference ${diff.toExponential(2)}`);
-    // Measured: about 2e-7 for every preset.
+    // Measured: 0.6e-7 to 1.8e-7 for the presets.
     assert.ok(diff <= TOL, `${preset}: max abs difference ${diff}`);
   });
 }

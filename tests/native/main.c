@@ -1,4 +1,7 @@
-/* main.c — runs every native test suite and prints "N passed, N failed". */
+/* main.c — runs every native test suite and prints "N passed, N failed".
+ * Built twice by build.sh: natively under ASan+UBSan (SSE kernels) and as build/wasmgen_tests.cjs
+ * (wasm-SIMD kernels); tests/native.test.js runs both and checks the names in expected-tests.txt. */
+#include "simd.h"
 #include "test.h"
 
 int wg_test_failed_flag, wg_tests_passed, wg_tests_failed;
@@ -9,6 +12,7 @@ int wg_test_failed_flag, wg_tests_passed, wg_tests_failed;
 SUITES(DECLARE)
 
 int main(void) {
+  printf("# simd.h backend: %s\n", WG_SIMD_NAME);
 #define CALL(name) printf("# suite %s\n", #name); suite_##name();
   SUITES(CALL)
   printf("%d passed, %d failed\n", wg_tests_passed, wg_tests_failed);
