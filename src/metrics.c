@@ -3,6 +3,7 @@
  * Everything sums in float64 in a fixed order; no libm transcendental is used (own exp/log below,
  * sqrt is exactly rounded by IEEE), so native and wasm builds agree bit for bit. */
 #include "metrics.h"
+#include "simd.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,25 +209,11 @@ wg_status wg_fid(const double *mu1, const double *cov1, const double *mu2, const
 
 /* ---- pairwise dot products ----------------------------------------------------------------------- */
 
-/* out[j] = a . b_j for nb rows b_j (nb, d), each dot as two float64 partial sums (even and odd k)
- * added at the end; four rows at a time so a[k] is loaded once per four dots. */
-static void dots(double *out, const double *a, const double *b, int nb, int d) {
-  int j = 0;
-  for (; j + 4 <= nb; j += 4) {
-    const double *b0 = b + (size_t)j * d, *b1 = b0 + d, *b2 = b1 + d, *b3 = b2 + d;
-    double e0 = 0, e1 = 0, e2 = 0, e3 = 0, o0 = 0, o1 = 0, o2 = 0, o3 = 0;
-    int k = 0;
-    for (; k + 2 <= d; k += 2) {
-      double a0 = a[k], a1 = a[k + 1];
-      e0 += a0 * b0[k]; o0 += a1 * b0[k + 1];
-      e1 += a0 * b1[k]; o1 += a1 * b1[k + 1];
-      e2 += a0 * b2[k]; o2 += a1 * b2[k + 1];
-      e3 += a0 * b3[k]; o3 += a1 * b3[k + 1];
-    }
-    if (k < d) { e0 += a[k] * b0[k]; e1 += a[k] * b1[k]; e2 += a[k] * b2[k]; e3 += a[k] * b3[k]; }
-    out[j] = e0 + o0; out[j + 1] = e1 + o1; out[j + 2] = e2 + o2; out[j + 3] = e3 + o3;
-  }
-  for (; j < nb; j++) {
+/* Each dot product is two float64 partial sums, over even and over odd k, added at the end (odd d:
+ * the last product joins the even sum): the scalar twin's order, which the SIMD version keeps with
+ * one 2-lane vector per dot, so both give the same bits. */
+void wg_pairwise_dots_ref(double *out, const double *a, const double *b, int nb, int d) {
+  for (int j = 0; j < nb; j++) {
     const double *bj = b + (size_t)j * d;
     double e = 0, o = 0;
     int k = 0;
@@ -234,6 +221,28 @@ static void dots(double *out, const double *a, const double *b, int nb, int d) {
     if (k < d) e += a[k] * bj[k];
     out[j] = e + o;
   }
+}
+
+/* Four rows of b at a time, so each pair a[k], a[k+1] is loaded once per four dots. */
+void wg_pairwise_dots(double *out, const double *a, const double *b, int nb, int d) {
+  int j = 0;
+  for (; j + 4 <= nb; j += 4) {
+    const double *b0 = b + (size_t)j * d, *b1 = b0 + d, *b2 = b1 + d, *b3 = b2 + d;
+    wg_d2 s0 = wg_d2_zero(), s1 = wg_d2_zero(), s2 = wg_d2_zero(), s3 = wg_d2_zero();
+    int k = 0;
+    for (; k + 2 <= d; k += 2) {
+      wg_d2 av = wg_d2_load(a + k);
+      s0 = wg_d2_add(s0, wg_d2_mul(av, wg_d2_load(b0 + k)));
+      s1 = wg_d2_add(s1, wg_d2_mul(av, wg_d2_load(b1 + k)));
+      s2 = wg_d2_add(s2, wg_d2_mul(av, wg_d2_load(b2 + k)));
+      s3 = wg_d2_add(s3, wg_d2_mul(av, wg_d2_load(b3 + k)));
+    }
+    double e0 = wg_d2_lane0(s0), e1 = wg_d2_lane0(s1), e2 = wg_d2_lane0(s2), e3 = wg_d2_lane0(s3);
+    if (k < d) { e0 += a[k] * b0[k]; e1 += a[k] * b1[k]; e2 += a[k] * b2[k]; e3 += a[k] * b3[k]; }
+    out[j] = e0 + wg_d2_lane1(s0); out[j + 1] = e1 + wg_d2_lane1(s1);
+    out[j + 2] = e2 + wg_d2_lane1(s2); out[j + 3] = e3 + wg_d2_lane1(s3);
+  }
+  wg_pairwise_dots_ref(out + j, a, b + (size_t)j * d, nb - j, d);
 }
 
 static double *to_double(const float *x, size_t n) {
@@ -268,15 +277,15 @@ wg_status wg_feature_gram_compute(wg_feature_gram *g, const float *x, int nx, co
   g->nx = nx; g->ny = ny; g->dim = dim;
   for (int i = 0; i < nx; i++) {   /* upper triangle, mirrored */
     double *row = g->xx + (size_t)i * nx;
-    dots(row + i, xd + (size_t)i * dim, xd + (size_t)i * dim, nx - i, dim);
+    wg_pairwise_dots(row + i, xd + (size_t)i * dim, xd + (size_t)i * dim, nx - i, dim);
     for (int j = i + 1; j < nx; j++) g->xx[(size_t)j * nx + i] = row[j];
   }
   for (int i = 0; i < ny; i++) {
     double *row = g->yy + (size_t)i * ny;
-    dots(row + i, yd + (size_t)i * dim, yd + (size_t)i * dim, ny - i, dim);
+    wg_pairwise_dots(row + i, yd + (size_t)i * dim, yd + (size_t)i * dim, ny - i, dim);
     for (int j = i + 1; j < ny; j++) g->yy[(size_t)j * ny + i] = row[j];
   }
-  for (int i = 0; i < nx; i++) dots(g->xy + (size_t)i * ny, xd + (size_t)i * dim, yd, ny, dim);
+  for (int i = 0; i < nx; i++) wg_pairwise_dots(g->xy + (size_t)i * ny, xd + (size_t)i * dim, yd, ny, dim);
   free(xd); free(yd);
   return WG_OK;
 }
@@ -303,63 +312,96 @@ static inline double cubic_kernel(double dot, double inv_dim) {
   return t * t * t;
 }
 
-/* Sum of k over pairs a < b of the subset idx (m) of a (n, n) Gram matrix. */
-static double kernel_sum_within(const double *gram, int n, const int *idx, int m, double inv_dim) {
-  double total = 0;
-  for (int a = 0; a < m; a++) {
-    const double *row = gram + (size_t)idx[a] * n;
-    double s = 0;
-    for (int b = a + 1; b < m; b++) s += cubic_kernel(row[idx[b]], inv_dim);
-    total += s;
+/* KID reads ~100 subsets of half the rows and columns of three 2,000 x 2,000 matrices: visiting the
+ * matrices subset by subset would stream 96 MB from memory per subset. Instead each row is visited
+ * once for a whole chunk of subsets: its kernel values are computed into krow (in cache) and every
+ * subset holding the row sums its own columns from there. A subset's sum still runs over its rows
+ * in ascending order, each row's columns ascending — the order of the plain per-subset loops. */
+enum { KID_CHUNK = 128 };
+
+/* sums[s] = sum of k over pairs a < b of subset s (ids (count, m), sorted) of gram (n, n). */
+static void kernel_sums_within(const double *gram, int n, const int *ids, int m, int count, double inv_dim,
+                               double *krow, int *cursor, double *sums) {
+  for (int s = 0; s < count; s++) { cursor[s] = 0; sums[s] = 0; }
+  for (int i = 0; i < n; i++) {
+    int ready = 0;
+    for (int s = 0; s < count; s++) {
+      const int *id = ids + (size_t)s * m;
+      if (cursor[s] >= m || id[cursor[s]] != i) continue;
+      if (!ready) {
+        const double *row = gram + (size_t)i * n;
+        for (int j = i + 1; j < n; j++) krow[j] = cubic_kernel(row[j], inv_dim);
+        ready = 1;
+      }
+      double acc = 0;
+      for (int b = cursor[s] + 1; b < m; b++) acc += krow[id[b]];
+      sums[s] += acc;
+      cursor[s]++;
+    }
   }
-  return total;
 }
 
-static double kernel_sum_across(const double *gram, int ny, const int *ix, int mx, const int *iy, int my,
-                                double inv_dim) {
-  double total = 0;
-  for (int a = 0; a < mx; a++) {
-    const double *row = gram + (size_t)ix[a] * ny;
-    double s = 0;
-    for (int b = 0; b < my; b++) s += cubic_kernel(row[iy[b]], inv_dim);
-    total += s;
+/* sums[s] = sum of k over all pairs of x subset s (ix (count, mx)) and y subset s (iy (count, my)). */
+static void kernel_sums_across(const double *gram, int nx, int ny, const int *ix, int mx, const int *iy, int my,
+                               int count, double inv_dim, double *krow, int *cursor, double *sums) {
+  for (int s = 0; s < count; s++) { cursor[s] = 0; sums[s] = 0; }
+  for (int i = 0; i < nx; i++) {
+    int ready = 0;
+    for (int s = 0; s < count; s++) {
+      if (cursor[s] >= mx || ix[(size_t)s * mx + cursor[s]] != i) continue;
+      if (!ready) {
+        const double *row = gram + (size_t)i * ny;
+        for (int j = 0; j < ny; j++) krow[j] = cubic_kernel(row[j], inv_dim);
+        ready = 1;
+      }
+      const int *id = iy + (size_t)s * my;
+      double acc = 0;
+      for (int b = 0; b < my; b++) acc += krow[id[b]];
+      sums[s] += acc;
+      cursor[s]++;
+    }
   }
-  return total;
 }
 
 wg_status wg_kid_gram(const wg_feature_gram *g, int subsets, int size, uint64_t seed, double *out) {
   if (!g->xx) return wg_fail(WG_ERR_STATE, "kid: no features");
   if (subsets < 1 || subsets > 100000) return wg_fail(WG_ERR_ARG, "kid: subsets must be 1..100000 (got %d)", subsets);
   if (size < 2) return wg_fail(WG_ERR_ARG, "kid: subset size must be >= 2 (got %d)", size);
-  const int mx = g->nx < size ? g->nx : size, my = g->ny < size ? g->ny : size;
-  int *perm = malloc(sizeof(int) * (size_t)(g->nx > g->ny ? g->nx : g->ny));
-  int *ix = malloc(sizeof(int) * (size_t)mx), *iy = malloc(sizeof(int) * (size_t)my);
+  const int nx = g->nx, ny = g->ny, n_max = nx > ny ? nx : ny;
+  const int mx = nx < size ? nx : size, my = ny < size ? ny : size;
+  int *perm = malloc(sizeof(int) * (size_t)n_max), *cursor = malloc(sizeof(int) * KID_CHUNK);
+  int *ix = malloc(sizeof(int) * (size_t)mx * KID_CHUNK), *iy = malloc(sizeof(int) * (size_t)my * KID_CHUNK);
+  double *krow = malloc(sizeof(double) * (size_t)n_max), *sums = malloc(sizeof(double) * 3 * KID_CHUNK);
   double *values = malloc(sizeof(double) * (size_t)subsets);
-  if (!perm || !ix || !iy || !values) {
-    free(perm); free(ix); free(iy); free(values);
+  if (!perm || !cursor || !ix || !iy || !krow || !sums || !values) {
+    free(perm); free(cursor); free(ix); free(iy); free(krow); free(sums); free(values);
     return wg_fail(WG_ERR_NOMEM, "kid: out of memory");
   }
-  for (int i = 0; i < mx; i++) ix[i] = i;   /* a set used whole stays in order */
-  for (int i = 0; i < my; i++) iy[i] = i;
   wg_rng rng;
   wg_rng_seed(&rng, seed, WG_STREAM_METRICS);
   const double inv_dim = 1.0 / (double)g->dim;
-  double mean = 0;
-  for (int s = 0; s < subsets; s++) {
-    if (mx < g->nx) wg_kid_draw_subset(&rng, g->nx, mx, perm, ix);
-    if (my < g->ny) wg_kid_draw_subset(&rng, g->ny, my, perm, iy);
-    double kxx = 2.0 * kernel_sum_within(g->xx, g->nx, ix, mx, inv_dim);
-    double kyy = 2.0 * kernel_sum_within(g->yy, g->ny, iy, my, inv_dim);
-    double kxy = kernel_sum_across(g->xy, g->ny, ix, mx, iy, my, inv_dim);
-    values[s] = kxx / ((double)mx * (mx - 1)) + kyy / ((double)my * (my - 1)) - 2.0 * kxy / ((double)mx * my);
-    mean += values[s];
+  double *sxx = sums, *syy = sums + KID_CHUNK, *sxy = sums + 2 * KID_CHUNK;
+  for (int first = 0; first < subsets; first += KID_CHUNK) {
+    const int count = subsets - first < KID_CHUNK ? subsets - first : KID_CHUNK;
+    for (int s = 0; s < count; s++) {   /* x then y per subset; a set used whole stays in order */
+      int *a = ix + (size_t)s * mx, *b = iy + (size_t)s * my;
+      if (mx < nx) wg_kid_draw_subset(&rng, nx, mx, perm, a); else for (int i = 0; i < mx; i++) a[i] = i;
+      if (my < ny) wg_kid_draw_subset(&rng, ny, my, perm, b); else for (int i = 0; i < my; i++) b[i] = i;
+    }
+    kernel_sums_within(g->xx, nx, ix, mx, count, inv_dim, krow, cursor, sxx);
+    kernel_sums_within(g->yy, ny, iy, my, count, inv_dim, krow, cursor, syy);
+    kernel_sums_across(g->xy, nx, ny, ix, mx, iy, my, count, inv_dim, krow, cursor, sxy);
+    for (int s = 0; s < count; s++)   /* off-diagonal sums are twice the a < b sums */
+      values[first + s] = 2.0 * sxx[s] / ((double)mx * (mx - 1)) + 2.0 * syy[s] / ((double)my * (my - 1))
+                          - 2.0 * sxy[s] / ((double)mx * my);
   }
+  double mean = 0, var = 0;
+  for (int s = 0; s < subsets; s++) mean += values[s];
   mean /= subsets;
-  double var = 0;
   for (int s = 0; s < subsets; s++) var += (values[s] - mean) * (values[s] - mean);
   out[0] = mean;
   out[1] = sqrt(var / subsets);
-  free(perm); free(ix); free(iy); free(values);
+  free(perm); free(cursor); free(ix); free(iy); free(krow); free(sums); free(values);
   return WG_OK;
 }
 

@@ -112,6 +112,11 @@ int wg_classes_covered(const int *counts, int classes, double share);
 wg_status wg_label_accuracy(const float *probs, const int *intended, int n, int classes, int *correct,
                             int *total, double *accuracy);
 
+/* out[j] = a . b_j for the nb rows of b (nb, d), in float64 (SIMD; the _ref twin is the scalar
+ * definition, equal to the last bit). */
+void wg_pairwise_dots(double *out, const double *a, const double *b, int nb, int d);
+void wg_pairwise_dots_ref(double *out, const double *a, const double *b, int nb, int d);
+
 /* Our float64 exp and log (+ - * / only; within 2 ulp of libm, tested), so scores match across builds. */
 double wg_exp_d(double x);
 double wg_log_d(double x);

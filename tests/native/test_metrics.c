@@ -15,6 +15,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "rng.h"
+#include "simd.h"
 #include "test.h"
 
 static const char *fixture_path(void) {
@@ -210,6 +211,24 @@ static void test_symmetric_eigen(void) {
   CHECK_MSG(worst < 1e-12, "eigen residual %g", worst);
 }
 
+/* The SIMD dot products equal their scalar twin bit for bit, for every row count and odd/even d. */
+static void test_pairwise_dots_match_scalar(void) {
+  enum { NB = 11, D = 37 };
+  double a[D], b[NB * D], got[NB], want[NB];
+  wg_rng r;
+  wg_rng_seed(&r, 4, WG_STREAM_EVAL);
+  for (int i = 0; i < D; i++) a[i] = wg_rng_normal(&r);
+  for (int i = 0; i < NB * D; i++) b[i] = wg_rng_normal(&r) * 1e3f;
+  for (int d = 1; d <= D; d++)
+    for (int nb = 0; nb <= NB; nb++) {
+      for (int j = 0; j < NB; j++) got[j] = want[j] = -1;
+      wg_pairwise_dots(got, a, b, nb, d);
+      wg_pairwise_dots_ref(want, a, b, nb, d);
+      CHECK_MSG(memcmp(got, want, sizeof got) == 0, "d %d nb %d", d, nb);
+    }
+  printf("  pairwise dots: SIMD (%s) = scalar bit for bit\n", WG_SIMD_NAME);
+}
+
 static void test_exp_log_match_libm(void) {
   double worst_exp = 0, worst_log = 0;
   for (int i = -3000; i <= 3000; i++) {
@@ -351,6 +370,7 @@ void suite_metrics(void) {
   RUN(test_fid_properties);
   RUN(test_fid_clamps_negative_eigenvalues);
   RUN(test_symmetric_eigen);
+  RUN(test_pairwise_dots_match_scalar);
   RUN(test_exp_log_match_libm);
   RUN(test_kid_subsets);
   RUN(test_precision_recall_properties);
