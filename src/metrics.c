@@ -315,9 +315,22 @@ static inline double cubic_kernel(double dot, double inv_dim) {
 /* KID reads ~100 subsets of half the rows and columns of three 2,000 x 2,000 matrices: visiting the
  * matrices subset by subset would stream 96 MB from memory per subset. Instead each row is visited
  * once for a whole chunk of subsets: its kernel values are computed into krow (in cache) and every
- * subset holding the row sums its own columns from there. A subset's sum still runs over its rows
- * in ascending order, each row's columns ascending — the order of the plain per-subset loops. */
+ * subset holding the row sums its own columns from there (gather_sum). A subset's sum runs over its
+ * rows in ascending order. */
 enum { KID_CHUNK = 128 };
+
+/* sum of krow[id[b]] for b < m, in four interleaved partial sums (b mod 4) so the adds do not wait
+ * on each other: ((s0 + s1) + (s2 + s3)) + the last m mod 4 terms, in this fixed order. */
+static double gather_sum(const double *krow, const int *id, int m) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int b = 0;
+  for (; b + 4 <= m; b += 4) {
+    s0 += krow[id[b]]; s1 += krow[id[b + 1]]; s2 += krow[id[b + 2]]; s3 += krow[id[b + 3]];
+  }
+  double total = (s0 + s1) + (s2 + s3);
+  for (; b < m; b++) total += krow[id[b]];
+  return total;
+}
 
 /* sums[s] = sum of k over pairs a < b of subset s (ids (count, m), sorted) of gram (n, n). */
 static void kernel_sums_within(const double *gram, int n, const int *ids, int m, int count, double inv_dim,
@@ -333,9 +346,7 @@ static void kernel_sums_within(const double *gram, int n, const int *ids, int m,
         for (int j = i + 1; j < n; j++) krow[j] = cubic_kernel(row[j], inv_dim);
         ready = 1;
       }
-      double acc = 0;
-      for (int b = cursor[s] + 1; b < m; b++) acc += krow[id[b]];
-      sums[s] += acc;
+      sums[s] += gather_sum(krow, id + cursor[s] + 1, m - cursor[s] - 1);
       cursor[s]++;
     }
   }
@@ -354,10 +365,7 @@ static void kernel_sums_across(const double *gram, int nx, int ny, const int *ix
         for (int j = 0; j < ny; j++) krow[j] = cubic_kernel(row[j], inv_dim);
         ready = 1;
       }
-      const int *id = iy + (size_t)s * my;
-      double acc = 0;
-      for (int b = 0; b < my; b++) acc += krow[id[b]];
-      sums[s] += acc;
+      sums[s] += gather_sum(krow, iy + (size_t)s * my, my);
       cursor[s]++;
     }
   }
