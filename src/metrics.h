@@ -62,7 +62,8 @@ wg_status wg_symmetric_eigen(double *a, int n, double *vals, double *vecs);
 
 /* Dot products of every pair within and across the two sets, in float64 (the products of two
  * floats are exact in double), from which both the KID kernel and the squared distances of the
- * k-NN metrics are read. Memory: 8 (nx^2 + ny^2 + nx ny) bytes, 96 MB for 2,000 + 2,000. */
+ * k-NN metrics are read. Memory: 8 (nx^2 + ny^2 + nx ny) bytes, 96 MB for 2,000 + 2,000; refused
+ * above 1 GiB (about 6,000 samples per set). */
 typedef struct {
   int nx, ny, dim;
   double *xx;  /* (nx, nx) */
@@ -77,8 +78,8 @@ void wg_feature_gram_free(wg_feature_gram *g);
 /* KID: unbiased MMD^2 with the kernel k(a, b) = (a.b / dim + 1)^3, averaged over `subsets` pairs
  * of random subsets of min(nx, size) and min(ny, size) rows; out[0] = mean, out[1] = standard
  * deviation over the subsets (population, as torch-fidelity's np.std). Subsets: see
- * wg_kid_draw_subset; a set no larger than `size` is used whole in every subset (then, with both
- * sets whole, every subset gives the full-set MMD^2). Seeded from WG_STREAM_METRICS. */
+ * wg_kid_draw_subset; a set no larger than `size` is used whole in every subset (with both sets
+ * whole, the full-set MMD^2 is computed once and the std is 0). Seeded from WG_STREAM_METRICS. */
 wg_status wg_kid_gram(const wg_feature_gram *g, int subsets, int size, uint64_t seed, double *out);
 
 /* The subset scheme, public so the reference script can reproduce it: m of n indices by a partial

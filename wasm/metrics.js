@@ -124,7 +124,9 @@ function precisionRecallOn(core, gram, { k = 3 } = {}) {
 
 /**
  * Kernel Inception Distance: unbiased MMD² with the kernel (x·y/d + 1)³ over `subsets` seeded
- * random subsets of min(n, subsetSize) rows of each set; { mean, std } over the subsets.
+ * random subsets of min(n, subsetSize) rows of each set; { mean, std } over the subsets. With
+ * both sets no larger than subsetSize every subset is the whole sets: one MMD², std 0. Pairwise
+ * products take 8 (n_real² + n_fake² + n_real·n_fake) bytes, refused above 1 GiB (~6,000 per set).
  */
 export function kid(core, real, fake, options = {}) {
   return withGram(core, real, fake, 'kid', (gram) => kidOn(core, gram, options));

@@ -270,6 +270,11 @@ static void test_kid_subsets(void) {
   CHECK(k1[0] != k3[0]);
   CHECK(k1[1] > 0);
   CHECK(kf[0] > 10 * fabs(k1[0]) + 10 * k1[1]);
+  /* both sets no larger than the subset size: every subset is the whole sets, std 0 */
+  double whole1[2], whole100[2];
+  CHECK(wg_kid_gram(&g, 1, n, 1, whole1) == WG_OK);
+  CHECK(wg_kid_gram(&g, 100, n, 9, whole100) == WG_OK);
+  CHECK(whole1[0] == whole100[0] && whole100[1] == 0);
   wg_feature_gram_free(&g); wg_feature_gram_free(&gfar);
   free(x); free(y); free(far);
 }
@@ -347,6 +352,8 @@ static void test_metric_errors(void) {
   CHECK(strstr(wg_last_error(), "at least 2 samples") != NULL);
   CHECK(wg_feature_gram_compute(&g, bad, 2, bad, 2, 2) == WG_ERR_ARG);
   CHECK(strstr(wg_last_error(), "real features") != NULL);
+  CHECK(wg_feature_gram_compute(&g, one, 7000, one, 7000, 2) == WG_ERR_ARG);   /* refused before reading */
+  CHECK_MSG(strstr(wg_last_error(), "GiB of pairwise products") != NULL, "%s", wg_last_error());
   const float four[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   CHECK(wg_feature_gram_compute(&g, four, 4, four, 4, 2) == WG_OK);
   double out[2];
