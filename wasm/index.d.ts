@@ -207,12 +207,17 @@ export const COVER_SHARE: number;
 export function features(data: Float32Array | ArrayLike<number>, dim: number): Features;
 /** Mean and covariance of the rows (float64). */
 export function featureStats(core: unknown, features: Features): FeatureStats;
-/** Streaming statistics: add batches (feature matrices or Float32Arrays of whole rows), then finalize(). */
-export function createFeatureStats(core: unknown, dim: number): {
-  readonly dim: number; readonly n: number;
-  add(batch: Features | Float32Array): ReturnType<typeof createFeatureStats>;
-  finalize(): FeatureStats; dispose(): void;
-};
+/** Streaming mean/covariance: add batches, then finalize(); dispose() frees the wasm memory. */
+export interface FeatureStatsAccumulator {
+  readonly dim: number;
+  /** Samples added so far. */
+  readonly n: number;
+  /** A feature matrix or a Float32Array of whole rows; returns the accumulator. */
+  add(batch: Features | Float32Array): FeatureStatsAccumulator;
+  finalize(): FeatureStats;
+  dispose(): void;
+}
+export function createFeatureStats(core: unknown, dim: number): FeatureStatsAccumulator;
 /** Fréchet distance; each side statistics or features. Comparable only at equal n, reference and judge. */
 export function fid(core: unknown, a: FeatureStats | Features, b: FeatureStats | Features): number;
 /** Unbiased MMD² with the kernel (x·y/d + 1)³ over seeded subsets (defaults 100 of min(n, 1000), seed 0). */
