@@ -1,5 +1,6 @@
 // Determinism: the same seed gives byte-identical checkpoints in two runs, and the native build
-// of the same C gives the same bytes as the wasm build after the same training.
+// of the same C gives the same bytes as the wasm build after the same training, and the same
+// sample-quality metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { getWg, ROOT, tempDir } from './helpers.js';
+import { features, fid, compareFeatures, inceptionScore } from '../wasm/index.js';
 
 async function trainBytes(config, steps, batch) {
   const wg = await getWg();
@@ -64,3 +66,24 @@ for (const [name, config, steps, batch] of CONFIGS) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('metrics: native and wasm builds give the same bits (FID, KID subsets, precision/recall, IS)', async () => {
+  const fixture = path.join(ROOT, 'tests', 'reference', 'metric_fixtures', 'metrics.json');
+  const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'), ['--metrics', fixture], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const native = r.stdout.trim().split('\n').map((line) => JSON.parse(line));   // 17 digits: exact doubles
+  const { cases } = JSON.parse(fs.readFileSync(fixture, 'utf8'));
+  assert.equal(native.length, cases.length);
+  const { core } = await getWg();
+  cases.forEach((c, i) => {
+    const real = features(c.real, c.dim), fake = features(c.fake, c.dim);
+    const s = c.kid_subsets;
+    const both = compareFeatures(core, real, fake, { kid: { subsets: s.subsets, subsetSize: s.size, seed: s.seed }, k: c.k });
+    assert.deepEqual({
+      fid: fid(core, real, fake),
+      kid: [both.kid.mean, both.kid.std],
+      pr: [both.precision, both.recall],
+      is: [inceptionScore(core, features(c.logits, c.classes), { logits: true }), inceptionScore(core, features(c.probs, c.classes))],
+    }, native[i], c.name);
+  });
+});

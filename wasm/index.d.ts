@@ -271,3 +271,46 @@ export function denoise(model: Model, img: Images, options?: { threshold?: numbe
 export function interpolateLatents(z0: Float32Array, z1: Float32Array, steps: number, options?: { spherical?: boolean }): Float32Array;
 export function interpolate(model: Model, options: { z0?: Float32Array; z1?: Float32Array; from?: Images; to?: Images; steps?: number; spherical?: boolean; labels?: Labels }): Images;
 export function psnr(a: Images, b: Images, options?: { mask?: Float32Array | null }): number;
+
+/** A feature matrix: n rows of dim float32 values (row-major), e.g. a judge network's penultimate layer. */
+export interface Features { data: Float32Array; n: number; dim: number }
+/** Mean and covariance (divided by n - 1) of a feature set, in float64: what FID compares. */
+export interface FeatureStats { n: number; dim: number; mean: Float64Array; cov: Float64Array }
+export interface KidResult { mean: number; std: number; subsets: number; subsetSize: number; seed: number }
+export interface KidOptions { subsets?: number; subsetSize?: number; seed?: number }
+export interface PrecisionRecall { precision: number; recall: number; k: number }
+/** Share of a uniform class's due (n / classes) a class needs to count as covered: 0.5. */
+export const COVER_SHARE: number;
+/** Wraps numbers as a feature matrix (copied to a Float32Array unless it is one); throws unless they form whole rows. */
+export function features(data: Float32Array | ArrayLike<number>, dim: number): Features;
+/** Mean and covariance of the rows (float64). */
+export function featureStats(core: unknown, features: Features): FeatureStats;
+/** Streaming mean/covariance: add batches, then finalize(); dispose() frees the wasm memory. */
+export interface FeatureStatsAccumulator {
+  readonly dim: number;
+  /** Samples added so far. */
+  readonly n: number;
+  /** A feature matrix or a Float32Array of whole rows; returns the accumulator. */
+  add(batch: Features | Float32Array): FeatureStatsAccumulator;
+  finalize(): FeatureStats;
+  dispose(): void;
+}
+export function createFeatureStats(core: unknown, dim: number): FeatureStatsAccumulator;
+/** Fréchet distance; each side statistics or features. Comparable only at equal n, reference and judge. */
+export function fid(core: unknown, a: FeatureStats | Features, b: FeatureStats | Features): number;
+/** Unbiased MMD² with the kernel (x·y/d + 1)³ over seeded subsets (defaults 100 of min(n, 1000), seed 0). */
+export function kid(core: unknown, real: Features, fake: Features, options?: KidOptions): KidResult;
+/** Improved precision (fake on the real manifold) and recall (real covered by fakes), k-NN balls (k = 3). */
+export function precisionRecall(core: unknown, real: Features, fake: Features, options?: { k?: number }): PrecisionRecall;
+/** KID and precision/recall from one computation of the pairwise products. */
+export function compareFeatures(core: unknown, real: Features, fake: Features, options?: { kid?: KidOptions; k?: number }): PrecisionRecall & { kid: KidResult };
+/** exp(E KL(p(y|x) ‖ p(y))) from rows of class probabilities, or of logits with { logits: true }. */
+export function inceptionScore(core: unknown, probs: Features, options?: { logits?: boolean }): number;
+/** Argmax histogram; covered = classes with at least coverShare · n / classes samples (threshold). */
+export function classHistogram(core: unknown, probs: Features, options?: { coverShare?: number }): {
+  counts: Int32Array; fractions: Float64Array; covered: number; classes: number; threshold: number;
+};
+/** Predicted (argmax) vs intended labels; perClass is NaN for a class without samples. */
+export function labelAccuracy(core: unknown, probs: Features, intended: Int32Array | ArrayLike<number>): {
+  accuracy: number; perClass: Float64Array; correct: Int32Array; total: Int32Array;
+};

@@ -20,6 +20,10 @@ export { exportOnnx } from './onnx.js';
 export { encodeImage } from './imagefile.js';
 export { decodeImage, transformImage, augmentImages, fitImage, imageChannels } from './imageops.js';
 export { blend, fillDiffusion, inpaint, denoise, interpolate, interpolateLatents, psnr } from './synthesis.js';
+export {
+  features, featureStats, createFeatureStats, fid, kid, precisionRecall, compareFeatures, inceptionScore,
+  classHistogram, labelAccuracy, COVER_SHARE,
+} from './metrics.js';
 
 /**
  * Loads the wasm core and returns the API bound to it. Options: wasmBytes or wasmUrl to load the

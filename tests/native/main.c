@@ -7,7 +7,8 @@
 int wg_test_failed_flag, wg_tests_passed, wg_tests_failed;
 
 #define SUITES(X) X(mathf) X(rng) X(gemm) X(layers) X(losses) X(optim) X(json) X(safetensors) \
-                  X(idx) X(models) X(families) X(reference) X(family_reference) X(conv) X(imageio) X(synthesis) X(augment) X(transform)
+                  X(idx) X(models) X(families) X(reference) X(family_reference) X(conv) X(imageio) X(synthesis) \
+                  X(augment) X(transform) X(metrics)
 #define DECLARE(name) void suite_##name(void);
 SUITES(DECLARE)
 
