@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { init } from '../wasm/index.js';
+import { init } from '../wasm/node.js';
 import * as tfjsPeers from './peers-tfjs.js';
 
 const { setBackend, tfjsGemm } = tfjsPeers;

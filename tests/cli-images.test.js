@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetImages, toGrid, encodePng, decodeImage, transformImage } from '../wasm/index.js';
+import { datasetImages, toGrid, encodePng, decodeImage, transformImage } from '../wasm/node.js';
 import { CLI, getWg, tempDir } from './helpers.js';
 
 const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

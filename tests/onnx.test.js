@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
-import { exportOnnx, WasmgenError } from '../wasm/index.js';
+import { exportOnnx, WasmgenError } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 const TOL = 1e-4;

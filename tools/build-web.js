@@ -3,15 +3,17 @@
 // static host can serve (tools/serve.js does, with the COOP/COEP headers):
 //
 //   build/web/index.html, app.js, worker.js, ...   everything in web/
-//   build/web/wasm/*.js                            the package modules the page reaches by import
-//   build/web/build/wasmgen.wasm                   the core (core.js looks for ../build/)
-//   build/web/data/mnist-train-*.idx.gz            built-in MNIST (data.js looks for ../data/)
+//   build/web/wasm/*.js                            the package modules the page reaches (worker.js too)
+//   build/web/build/wasmgen.wasm, wasmgen-url.js   the core and the module naming it
+//   build/web/data/mnist-*.idx.gz, builtin-url.js  built-in MNIST and the module naming it
 //   build/web/data/fashion/train-*.gz              Fashion-MNIST, when Debian's package is installed
 //   build/web/vendor/uPlot.*                       npm dependencies, copied (never from a CDN)
 //
-// Modules are copied by following static imports from web/*.js, and a bare specifier (an npm
-// package name) anywhere on that path fails the build: browsers cannot resolve those without an
-// import map, and module workers cannot use import maps at all.
+// Files are copied by following static imports, import() of literals and
+// new URL('./file', import.meta.url) references (the worker, the wasm, the data) from web/*.js,
+// the same references a bundler follows. A bare specifier (an npm package name) anywhere on that
+// path fails the build: browsers cannot resolve those without an import map, and module workers
+// cannot use import maps at all.
 //
 //   node tools/build-web.js [--out DIR]
 
@@ -28,27 +30,28 @@ const VENDORED = {
   'vendor/uPlot.esm.js': 'node_modules/uplot/dist/uPlot.esm.js',
   'vendor/uPlot.min.css': 'node_modules/uplot/dist/uPlot.min.css',
   'vendor/uPlot.LICENSE': 'node_modules/uplot/LICENSE',
-  'build/wasmgen.wasm': 'build/wasmgen.wasm',
-  'data/mnist-train-images.idx.gz': 'data/mnist-train-images.idx.gz',
-  'data/mnist-train-labels.idx.gz': 'data/mnist-train-labels.idx.gz',
 };
+
+/** Folders of the repository that the site keeps under the same name (web/ is the site's root). */
+const FROM_ROOT = ['wasm/', 'build/', 'data/'];
 
 /** Where a site path's file comes from in the repository. */
 function sourceOf(sitePath) {
   if (VENDORED[sitePath]) return path.join(ROOT, VENDORED[sitePath]);
-  if (sitePath.startsWith('wasm/')) return path.join(ROOT, sitePath);
+  if (FROM_ROOT.some((dir) => sitePath.startsWith(dir))) return path.join(ROOT, sitePath);
   return path.join(ROOT, 'web', sitePath);
 }
 
-// Static imports and re-exports, and dynamic import() of a string literal.
-const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+// Static imports and re-exports, dynamic import() of a string literal, and asset or worker URLs
+// written as new URL('./file', import.meta.url).
+const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g;
 
 /** Site paths a module imports; throws on bare specifiers the browser cannot resolve. */
 function importsOf(sitePath, text) {
   const found = [];
   const code = text.replace(/^\s*\/\/.*$/gm, '');   // usage examples in comments are not imports
   for (const match of code.matchAll(IMPORT)) {
-    const spec = match[1] ?? match[2];
+    const spec = match[1] ?? match[2] ?? match[3];
     const dynamic = match[2] !== undefined;
     if (dynamic && spec.startsWith('node:')) continue;   // Node-only branch (e.g. core.js reading files)
     if (!spec.startsWith('./') && !spec.startsWith('../')) {
