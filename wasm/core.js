@@ -128,9 +128,15 @@ function wasiStubs(getMemory) {
 let cached = null;
 
 /**
+ * A page's relative URL resolves against the page (or worker) location; in Node a string is a
+ * path. (Not against import.meta.url: bundlers replace that with the build machine's path.)
+ */
+const resolveUrl = (url) => (typeof url === 'string' && globalThis.location ? new URL(url, globalThis.location.href) : url);
+
+/**
  * Instantiates the wasm core. Options: `wasmModule` (a compiled WebAssembly.Module), `wasmBytes`
- * (ArrayBuffer/Uint8Array), `wasmUrl` (URL or string), else build/wasmgen.wasm next to this
- * package. Reuses one instance unless `fresh` or one of those options is given.
+ * (ArrayBuffer/Uint8Array), `wasmUrl` (URL, or a string relative to the page; a path in Node),
+ * else build/wasmgen.wasm of this package. Reuses one instance unless `fresh` or one of those options is given.
  */
 export async function loadCore(options = {}) {
   const ownSource = options.wasmModule || options.wasmBytes || options.wasmUrl;
@@ -138,7 +144,7 @@ export async function loadCore(options = {}) {
   if (options.wasmModule && !(options.wasmModule instanceof WebAssembly.Module)) {
     throw new WasmgenError('loadCore: wasmModule must be a WebAssembly.Module (use wasmBytes for bytes)', 1);
   }
-  const source = options.wasmModule ?? options.wasmBytes ?? await readBytes(options.wasmUrl ? new URL(options.wasmUrl, import.meta.url) : wasmgenWasmUrl);
+  const source = options.wasmModule ?? options.wasmBytes ?? await readBytes(options.wasmUrl ? resolveUrl(options.wasmUrl) : wasmgenWasmUrl);
   let memory = null;
   const imports = { env: { emscripten_notify_memory_growth() {} }, wasi_snapshot_preview1: wasiStubs(() => memory) };
   // instantiate() answers a Module with an Instance, and bytes with { module, instance }.

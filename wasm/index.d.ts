@@ -165,7 +165,7 @@ export interface InitOptions {
   /** An already compiled module, e.g. from WebAssembly.compileStreaming or a bundler's wasm import. */
   wasmModule?: WebAssembly.Module;
   wasmBytes?: Uint8Array | ArrayBuffer;
-  /** Absolute, or relative to the package's wasm/ folder. */
+  /** A URL (a string is relative to the page or worker; in Node, a file path). */
   wasmUrl?: string | URL;
   /** A separate instance instead of the shared one. */
   fresh?: boolean;

@@ -5,7 +5,7 @@ import type { ModelConfig, Images, Progress, Guard, GanLosses, VaeLosses, Skippe
 export type { ModelConfig, Images, Progress, Guard, GanLosses, VaeLosses, SkippedFile };
 
 /** An RGBA picture ready for `new ImageData(data, width, height)`. */
-export interface RgbaGrid { width: number; height: number; data: Uint8ClampedArray }
+export interface RgbaGrid { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> }
 
 export interface DatasetInfo {
   name: string;

@@ -65,12 +65,15 @@ export class Trainer {
     });
   }
 
-  /** Loads the wasm core in the worker; `wasmUrl` loads it from elsewhere. */
-  init({ wasmUrl } = {}) { return this.request('init', wasmUrl ? { wasmUrl: String(wasmUrl) } : {}); }
+  /** Loads the wasm core in the worker; `wasmUrl` (relative to the page) loads it from elsewhere. */
+  init({ wasmUrl } = {}) {
+    // Resolved here: the worker's own location is the bundle's asset folder, not the page.
+    return this.request('init', wasmUrl ? { wasmUrl: new URL(wasmUrl, location.href).href } : {});
+  }
 
   /** Built-in data ('mnist', or 'fashion' from `baseUrl`); resolves to its description and thumbnails. */
   loadDataset(name, { split, baseUrl } = {}) {
-    return this.request('loadDataset', { name, split, baseUrl: baseUrl === undefined ? undefined : String(baseUrl) });
+    return this.request('loadDataset', { name, split, baseUrl: baseUrl === undefined ? undefined : new URL(baseUrl, location.href).href });
   }
   loadIdxDataset(images, labels = null, name) { return this.request('loadIdxDataset', { images, labels, name }); }
   /** Own image files (File/Blob or { name, bytes }); unusable ones are listed in `skipped`. */
