@@ -1,4 +1,0 @@
-export default {
-  worker: { format: 'es' },
-  optimizeDeps: { exclude: ['wasmgen'] },
-};
