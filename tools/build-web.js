@@ -8,6 +8,8 @@
 //   build/web/data/mnist-*.idx.gz, builtin-url.js  built-in MNIST and the module naming it
 //   build/web/data/fashion/train-*.gz              Fashion-MNIST, when Debian's package is installed
 //   build/web/vendor/uPlot.*                       npm dependencies, copied (never from a CDN)
+//   build/web/sw.js                                the service worker, with the list of every file
+//                                                  above and a version hash filled in (offline use)
 //
 // Files are copied by following static imports, import() of literals and
 // new URL('./file', import.meta.url) references (the worker, the wasm, the data) from web/*.js,
@@ -17,6 +19,7 @@
 //
 //   node tools/build-web.js [--out DIR]
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +75,23 @@ function copy(sitePath, out) {
   fs.copyFileSync(from, to);
 }
 
+/**
+ * Fills sw.js's file list and version (a hash of every file's path and bytes), so each build
+ * that changes anything installs afresh and replaces the old offline cache.
+ */
+function writeServiceWorker(out, files) {
+  const cached = files.filter((f) => f !== 'sw.js');
+  const hash = crypto.createHash('sha256');
+  for (const f of cached) hash.update(f).update('\0').update(fs.readFileSync(path.join(out, f)));
+  const swPath = path.join(out, 'sw.js');
+  const text = fs.readFileSync(swPath, 'utf8');
+  const filled = text
+    .replace(/^const VERSION = 'dev';/m, `const VERSION = '${hash.digest('hex').slice(0, 16)}';`)
+    .replace(/^const FILES = \[\];/m, `const FILES = ${JSON.stringify(cached)};`);
+  if (filled === text || /const (VERSION = 'dev'|FILES = \[\])/.test(filled)) throw new Error('web/sw.js lost its VERSION or FILES line');
+  fs.writeFileSync(swPath, filled);
+}
+
 export function buildWeb(out = path.join(ROOT, 'build', 'web')) {
   fs.rmSync(out, { recursive: true, force: true });
   const pages = fs.readdirSync(path.join(ROOT, 'web'));
@@ -89,7 +109,9 @@ export function buildWeb(out = path.join(ROOT, 'build', 'web')) {
     fs.mkdirSync(path.join(out, 'data', 'fashion'), { recursive: true });
     for (const f of FASHION_FILES) fs.copyFileSync(path.join(FASHION_DIR, f), path.join(out, 'data', 'fashion', f));
   }
-  return { out, files: done.size + (fashion ? FASHION_FILES.length : 0), fashion };
+  const files = [...done, ...(fashion ? FASHION_FILES.map((f) => `data/fashion/${f}`) : [])].sort();
+  writeServiceWorker(out, files);
+  return { out, files: files.length, fashion };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -39,6 +39,15 @@ const tools = new ToolsPanel({ client, report: (e) => report(e), augmentText: ()
 // For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')).
 globalThis.wasmgen = { client, tools };
 
+// Offline after the first visit: sw.js caches the site (see its header). A page opened from a
+// file or a host without service workers simply stays online-only.
+const offlineReady = 'serviceWorker' in navigator
+  ? navigator.serviceWorker.register(new URL('./sw.js', import.meta.url), { scope: './' })
+    .then(() => navigator.serviceWorker.ready)
+    .catch((e) => { console.warn(`offline mode unavailable: ${e.message}`); return null; })
+  : Promise.resolve(null);
+globalThis.wasmgen.offlineReady = offlineReady;
+
 // ---------- messages ----------
 
 function notify(text, kind = 'info') {
