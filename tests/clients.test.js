@@ -180,3 +180,13 @@ test('webpack 5 without a config file: bundled, served, trains in the worker and
 test('plain HTML: <script type="module"> and an import map on a static server', async () => {
   await served(app, checkApp);
 });
+
+test('the README shows the files these tests run', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  for (const file of ['shared/main.js', 'html/index.html']) {
+    const text = fs.readFileSync(path.join(APPS, file), 'utf8').trimEnd();
+    assert.ok(readme.includes(text), `README.md shows tests/apps/${file} as it is`);
+  }
+  assert.ok(!fs.existsSync(path.join(APPS, 'vite', 'vite.config.js')), 'README says Vite needs no config');
+  assert.ok(!fs.readdirSync(path.join(APPS, 'webpack')).some((f) => f.startsWith('webpack.config')), 'README says webpack needs no config');
+});

@@ -7,9 +7,16 @@
 
 import { readFile, access } from 'node:fs/promises';
 import { setFileAccess } from './files.js';
+import { WasmgenError } from './core.js';
 
 setFileAccess({
-  read: async (location) => new Uint8Array(await readFile(location)),
+  read: async (location) => {
+    try {
+      return new Uint8Array(await readFile(location));
+    } catch (e) {
+      throw new WasmgenError(`cannot read ${location}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 2);
+    }
+  },
   exists: async (location) => { try { await access(location); return true; } catch { return false; } },
 });
 
