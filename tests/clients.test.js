@@ -7,7 +7,8 @@
 //   - the same main.js as a plain <script type="module"> with an import map, on a static server;
 //   - Node ESM (tests/apps/node) and a strict nodenext TypeScript project (tests/apps/typescript)
 //     that type-checks the public API, worker client included;
-//   - the CLI as `npx wasmgen train`.
+//   - the CLI as `npx wasmgen train`;
+//   - the rest of the worker API (pause/resume/stop, save/load, image tools) in the plain-HTML page.
 // The README's "Use it in your app" snippets are these files (checked at the end).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -179,6 +180,58 @@ test('webpack 5 without a config file: bundled, served, trains in the worker and
 
 test('plain HTML: <script type="module"> and an import map on a static server', async () => {
   await served(app, checkApp);
+});
+
+test('the worker API: pause, resume and stop a run, save and load, the image tools', async () => {
+  await served(app, async (url) => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(url);   // the plain-HTML app: its import map resolves 'wasmgen/worker' for import() too
+      const result = await page.evaluate(async () => {
+        const { createTrainer } = await import('wasmgen/worker');
+        let step = 0;
+        const trainer = createTrainer({ onProgress: (p) => { step = p.step; } });
+        const until = async (ok) => { while (!ok()) await new Promise((r) => setTimeout(r, 20)); };
+        await trainer.init();
+        await trainer.loadDataset('mnist', { split: 'test' });
+        await trainer.createModel({ model: 'gan', seed: 2 });
+        const run = trainer.train({ steps: 1e6, batch: 16, views: false });
+        await until(() => step >= 10);
+        await trainer.pause();
+        const paused = (await trainer.info()).model.step;
+        await new Promise((r) => setTimeout(r, 300));
+        const stillPaused = (await trainer.info()).model.step;
+        const wasPaused = (await trainer.info()).paused;
+        await trainer.resume();
+        await until(() => step > paused + 5);
+        await trainer.stop();
+        const ended = await run;
+        const bytes = await trainer.save();
+        await trainer.createModel({ model: 'vae', seed: 1 });
+        const loaded = await trainer.loadModel(bytes);
+        const samples = await trainer.sample(3, { seed: 1 });
+        const figure = await trainer.setToolSource(0, { kind: 'dataset', index: 3 });
+        const tool = await trainer.runTool('transform', { ops: 'flip:h' });
+        const error = await trainer.runTool('sharpen').then(() => null, (e) => e.message);
+        trainer.terminate();
+        return { paused, stillPaused, wasPaused, ended, bytes: bytes.length, loaded: { kind: loaded.kind, step: loaded.step },
+          samples: [samples.n, samples.data.length], figure: [figure.imageWidth, figure.imageHeight], figures: tool.figures.length, error };
+      });
+      assert.equal(result.stillPaused, result.paused, 'no steps while paused');
+      assert.equal(result.wasPaused, true);
+      assert.equal(result.ended.stopped, true);
+      assert.ok(result.ended.step > result.paused + 5, 'resume trained on');
+      assert.ok(result.bytes > 10000);
+      assert.deepEqual(result.loaded, { kind: 'gan', step: result.ended.step }, 'the saved GAN came back at its step');
+      assert.deepEqual(result.samples, [3, 3 * 28 * 28]);
+      assert.deepEqual(result.figure, [28, 28]);
+      assert.ok(result.figures >= 1);
+      assert.match(result.error, /sharpen/);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 test('the README shows the files these tests run', () => {
