@@ -136,7 +136,8 @@ const resolveUrl = (url) => (typeof url === 'string' && globalThis.location ? ne
 /**
  * Instantiates the wasm core. Options: `wasmModule` (a compiled WebAssembly.Module), `wasmBytes`
  * (ArrayBuffer/Uint8Array), `wasmUrl` (URL, or a string relative to the page; a path in Node),
- * else build/wasmgen.wasm of this package. Reuses one instance unless `fresh` or one of those options is given.
+ * else build/wasmgen.wasm of this package. Reuses one instance unless `fresh` or one of those
+ * options is given.
  */
 export async function loadCore(options = {}) {
   const ownSource = options.wasmModule || options.wasmBytes || options.wasmUrl;
