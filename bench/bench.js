@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { init, features, featureStats, fid, compareFeatures } from '../wasm/index.js';
+import { init, features, featureStats, fid, compareFeatures } from '../wasm/node.js';
 import { gaussian } from '../wasm/random.js';
 import * as tfjsPeers from './peers-tfjs.js';
 

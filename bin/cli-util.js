@@ -1,7 +1,7 @@
 // cli-util.js — argument parsing and file helpers shared by the CLI's commands.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { WasmgenError } from '../wasm/index.js';
+import { WasmgenError } from '../wasm/node.js';
 
 /** A mistake in the command line: the CLI prints the message and the usage, exit 2. */
 export class UsageError extends Error {}

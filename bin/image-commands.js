@@ -1,7 +1,7 @@
 // image-commands.js — the CLI's image tools: transform, augment, blend, inpaint, denoise, interpolate.
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
-import { init, blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/index.js';
+import { init, blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/node.js';
 import { decodeImage, encodeImage, formatOf, transformImage, augmentImages, fitImage } from '../wasm/imagefile.js';
 import { gaussian } from '../wasm/random.js';
 import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';

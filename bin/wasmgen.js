@@ -7,7 +7,7 @@
 //   wasmgen info --load gan.safetensors
 import fs from 'node:fs';
 import path from 'node:path';
-import { init, toGrid, encodePng, WasmgenError } from '../wasm/index.js';
+import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';

@@ -3,7 +3,7 @@
 // what is wrong, never loads garbage; and the undamaged file, re-written the same way, loads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WasmgenError } from '../wasm/index.js';
+import { WasmgenError } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 /** The safetensors header (JSON) and the data after it. */

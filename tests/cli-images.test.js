@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetImages, toGrid, encodePng, decodeImage, transformImage, blend, denoise, interpolate } from '../wasm/index.js';
+import { datasetImages, toGrid, encodePng, decodeImage, transformImage, blend, denoise, interpolate } from '../wasm/node.js';
 import { gaussian } from '../wasm/random.js';
 import { CLI, getWg, tempDir } from './helpers.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { toGrid, encodePng } from '../wasm/index.js';
+import { toGrid, encodePng } from '../wasm/node.js';
 import { CLI, getWg, tempDir } from './helpers.js';
 
 const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

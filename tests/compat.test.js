@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { init } from '../wasm/index.js';
+import { init } from '../wasm/node.js';
 
 const dir = new URL('./fixtures/format1/', import.meta.url);
 const manifest = JSON.parse(fs.readFileSync(new URL('MANIFEST.json', dir)));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from 'fast-png';
 import ort from 'onnxruntime-node';
-import { exportOnnx } from '../wasm/index.js';
+import { exportOnnx } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 /** n RGB PNGs of size x size: a coloured square on another colour, all different. */

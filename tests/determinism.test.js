@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { getWg, ROOT, tempDir } from './helpers.js';
-import { features, fid, compareFeatures, inceptionScore } from '../wasm/index.js';
+import { features, fid, compareFeatures, inceptionScore } from '../wasm/node.js';
 
 async function trainBytes(config, steps, batch) {
   const wg = await getWg();

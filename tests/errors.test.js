@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { WasmgenError } from '../wasm/index.js';
+import { WasmgenError } from '../wasm/node.js';
 import { getWg, ROOT } from './helpers.js';
 
 function idx(dims, data) {

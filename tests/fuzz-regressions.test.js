@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeImage, WasmgenError } from '../wasm/index.js';
+import { decodeImage, WasmgenError } from '../wasm/node.js';
 import { getWg, ROOT } from './helpers.js';
 
 const DIR = path.join(ROOT, 'tests', 'fuzz', 'regressions');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {
   features, featureStats, createFeatureStats, fid, kid, precisionRecall, compareFeatures, inceptionScore,
   classHistogram, labelAccuracy, WasmgenError,
-} from '../wasm/index.js';
+} from '../wasm/node.js';
 import { getWg, ROOT } from './helpers.js';
 
 const { cases } = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/reference/metric_fixtures/metrics.json'), 'utf8'));

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
-import { exportOnnx, WasmgenError } from '../wasm/index.js';
+import { exportOnnx, WasmgenError } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 const TOL = 2e-6;   // measured at most 1.1e-6 (custom generator), about 1e-7 for the presets

@@ -2,7 +2,7 @@
 // on held-out digits; interpolation endpoints reproduce their inputs; blends behave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetImages, inpaint, fillDiffusion, psnr, interpolate, interpolateLatents, blend, denoise, transformImage, WasmgenError } from '../wasm/index.js';
+import { datasetImages, inpaint, fillDiffusion, psnr, interpolate, interpolateLatents, blend, denoise, transformImage, WasmgenError } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 test('VAE inpainting of a masked square beats the masked input and the diffusion fill (PSNR)', async () => {

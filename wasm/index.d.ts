@@ -146,6 +146,8 @@ export interface TrainOptions {
   batch?: number;
   /** Steps per chunk between progress callbacks and event-loop yields. */
   chunkSteps?: number;
+  /** Instead of chunkSteps: size chunks by measured speed to take about this many ms each. */
+  chunkMs?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Called when the divergence guard skipped steps or rolled back during a chunk. */
@@ -237,7 +239,18 @@ export interface Wasmgen {
   heapBytes(): number;
 }
 
-export function init(options?: { wasmBytes?: Uint8Array | ArrayBuffer; wasmUrl?: string | URL; fresh?: boolean }): Promise<Wasmgen>;
+/** Where the wasm core comes from; by default build/wasmgen.wasm of the package (bundlers copy it). */
+export interface InitOptions {
+  /** An already compiled module, e.g. from WebAssembly.compileStreaming or a bundler's wasm import. */
+  wasmModule?: WebAssembly.Module;
+  wasmBytes?: Uint8Array | ArrayBuffer;
+  /** A URL (a string is relative to the page or worker; in Node, a file path). */
+  wasmUrl?: string | URL;
+  /** A separate instance instead of the shared one. */
+  fresh?: boolean;
+}
+
+export function init(options?: InitOptions): Promise<Wasmgen>;
 
 export function maybeGunzip(bytes: Uint8Array | ArrayBuffer): Promise<Uint8Array>;
 export function toGrid(images: Images, options?: { cols?: number; pad?: number; background?: number }): { width: number; height: number; data: Uint8ClampedArray };

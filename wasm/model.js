@@ -116,9 +116,10 @@ export class Model {
    * Trains for `steps` (or `epochs` over the dataset) in chunks, calling onProgress after each
    * chunk and yielding to the event loop so callers stay responsive and can stop via `signal`.
    * onGuard({ skipped, rollbacks, lr }) is called when the divergence guard skipped steps or
-   * rolled back during a chunk. Resolves to the final progress record.
+   * rolled back during a chunk. `chunkMs` instead sizes chunks by measured speed to take about that
+   * long each (a worker that must answer pause/stop promptly). Resolves to the final progress record.
    */
-  async train(dataset, { steps, epochs, batch = 64, chunkSteps, onProgress, onGuard, signal, allowNewData = false } = {}) {
+  async train(dataset, { steps, epochs, batch = 64, chunkSteps, chunkMs, onProgress, onGuard, signal, allowNewData = false } = {}) {
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
     if (steps === undefined && epochs === undefined) steps = 1000;
@@ -127,7 +128,8 @@ export class Model {
       steps = Math.max(1, Math.round((epochs * dataset.length) / batch));
     }
     checkCount('steps', steps, 0, 2 ** 31 - 1);
-    const chunk = chunkSteps ?? Math.max(1, Math.min(50, Math.round(4096 / batch)));
+    if (chunkMs !== undefined && !(chunkMs > 0 && Number.isFinite(chunkMs))) throw new WasmgenError(`chunkMs must be a positive number, got ${chunkMs}`, 1);
+    let chunk = chunkSteps ?? (chunkMs ? 1 : Math.max(1, Math.min(50, Math.round(4096 / batch))));
     const start = performance.now();
     const startStep = this.step;
     let done = 0;
@@ -136,7 +138,10 @@ export class Model {
       if (signal?.aborted) break;
       const n = Math.min(chunk, steps - done);
       const guardBefore = progress.guard;
+      const t0 = performance.now();
       this.trainSteps(dataset, n, batch, { allowNewData });
+      // Steps per chunk follow the measured speed, so a chunk stays near chunkMs.
+      if (chunkMs && chunkSteps === undefined) chunk = Math.max(1, Math.min(1000, Math.round(n * chunkMs / Math.max(performance.now() - t0, 1))));
       done += n;
       progress = this.#progress(done, steps, batch, start);
       if (progress.guard.skipped !== guardBefore.skipped || progress.guard.rollbacks !== guardBefore.rollbacks) onGuard?.(progress.guard);
