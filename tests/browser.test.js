@@ -150,9 +150,12 @@ test('images dropped on the page become the training data', async () => {
       g.fillRect(k, 5, 6, 6);
       transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], `drop-${k}.png`, { type: 'image/png' }));
     }
+    // Over the 64 MB limit per file: skipped unread.
+    transfer.items.add(new File([new Uint8Array(64 * 2 ** 20 + 1)], 'huge.png', { type: 'image/png' }));
     document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   });
-  await waitForText('data-status', /^12 training images · 28×28 grey$/);
+  await waitForText('data-status', /^12 training images · 28×28 grey · 1 skipped$/);
+  assert.deepEqual(await page.locator('#skipped li').allTextContents(), ['huge.png — too large: 64 MB is over the 64 MB limit per file']);
   assert.ok(spread(await canvasPixels('thumbnails')) > 40);
 });
 

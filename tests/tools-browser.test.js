@@ -98,6 +98,18 @@ test('uploads: a flat grey PNG as B blends 50/50 with A; a large photo is scaled
   await run('augment');
   assert.equal((await captions())[0], 'original · 28×28');
   await page.fill('#augment', '');
+  // Files over 64 MB are refused before reading; one of exactly 64 MB is read (and is no image).
+  const pickSized = (bytes, name) => page.evaluate(([bytes, name]) => {
+    const input = document.getElementById('source-b-file'), transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [bytes, name]);
+  await pickSized(64 * 2 ** 20 + 1, 'big.png');
+  await page.waitForFunction(() => /big\.png is 64 MB, over the 64 MB limit per file/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  await pickSized(64 * 2 ** 20, 'limit.png');
+  await page.waitForFunction(() => /limit\.png/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  assert.doesNotMatch((await errors()).find((m) => /limit\.png/.test(m)), /limit per file/);
   // A header claiming 5000 x 4000 pixels is refused before decoding.
   const huge = png(4, 2, 3, () => 0);
   huge.buffer.writeUInt32BE(5000, 16);
