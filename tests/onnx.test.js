@@ -40,7 +40,8 @@ function tensors(bytes) {
 async function exportAndCompare(config, { steps = 3, batch = 16, n = 5 } = {}) {
   const model = wg.createModel({ seed: 1, ...config });
   model.trainSteps(train, steps, batch);
-  // Batchnorm running statistics moved away from their (0, 1) start: the export must use them.
+  // Batchnorm running statistics moved away from their (0, 1) start: the export must use them
+  // (the weights' own, not the optimizer's or the divergence guard's snapshot's).
   const t = tensors(model.save());
   for (const name of Object.keys(t).filter((k) => k.endsWith('.running_mean') && !k.startsWith('opt.') && !k.startsWith('guard.'))) {
     assert.ok(t[name].some((v) => v !== 0), `${name} is still all zero`);

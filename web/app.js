@@ -485,6 +485,7 @@ async function showSavedRuns() {
     return li;
   }));
   $('saved-runs').hidden = runs.length === 0;
+  $('saved-runs').dataset.listed = String(runs.length);   // how many the store held: tests wait for it
 }
 
 /** Loads a saved run's checkpoint (the Load checkpoint path) and its built-in data. */
