@@ -2,7 +2,7 @@
  * to the latent ([z, y]) at the decoder's input. Losses (loss, recon, kl), training and the
  * evaluation are the VAE's (family_vae.c).
  *
- *   cvae     encoder [x, y] -> 400 -> 2*latent; decoder [z, y] -> 400 -> image (sigmoid).
+ *   cvae     encoder [x, y] -> 400 -> 2*latent; decoder [z, y] -> 400 -> image (sigmoid); latent 2.
  */
 #include "model_internal.h"
 
@@ -15,7 +15,10 @@ static void cvae_net_input(const wg_model *m, int k, int *c, int *h, int *w) {
 }
 
 static const wg_preset_def cvae_presets[] = {
-  {"cvae", "conditional MLP VAE (one-hot class joined to the input and to the latent)", 20, 0.f, 0, wg__vae_mlp_widths, NULL, 0, wg__vae_mlp_layers},
+  /* Latent 2: with 20 dimensions the encoder, which sees the image, puts the class into z, the
+   * decoder reads it from there and prior samples ignore the label asked for (25% of samples
+   * judged as their class after 650 steps, against 95% with latent 2 after 1,600, seed 1). */
+  {"cvae", "conditional MLP VAE (one-hot class joined to the input and to the latent; latent 2)", 2, 0.f, 0, wg__vae_mlp_widths, NULL, 0, wg__vae_mlp_layers},
 };
 
 static const char *const cvae_eval_names[] = {"loss", "recon", "kl", NULL};
