@@ -21,19 +21,10 @@ static const wg_preset_def cdcgan_presets[] = {
 
 const wg_family wg_family_cdcgan = {
   .name = "cdcgan",
+  WG_GAN_FAMILY_FIELDS,
   .tiny_config = "{\"model\":\"cdcgan\",\"height\":4,\"width\":4,\"latent\":3,\"classes\":3,\"hidden\":[3],\"seed\":6}",
-  .n_roles = 2,
-  .roles = {{"G", "generator"}, {"D", "discriminator"}},
-  .n_losses = 4,
-  .losses = {{"d_loss", "loss"}, {"g_loss", "loss"}, {"d_real", "D output"}, {"d_fake", "D output"}},
-  .minimises = {1, 0},
   .caps = WG_CAP_SAMPLE | WG_CAP_CLASSES,
-  .generator = 0,
-  .lr = 2e-4f, .beta1 = 0.5f,
-  .image_scale = 2.f, .image_shift = -1.f,
   .presets = cdcgan_presets, .n_presets = 1,
   .net_input = cdcgan_net_input,
-  .check = wg__gan_check,
   .step = cdcgan_step,
-  .generate = wg__gan_generate,
 };

@@ -25,22 +25,11 @@ static const char *const cvae_eval_names[] = {"loss", "recon", "kl", NULL};
 
 const wg_family wg_family_cvae = {
   .name = "cvae",
+  WG_VAE_FAMILY_FIELDS,
   .tiny_config = "{\"model\":\"cvae\",\"height\":4,\"width\":3,\"latent\":2,\"classes\":3,\"hidden\":[5],\"seed\":7}",
-  .n_roles = 2,
-  .roles = {{"encoder", "encoder"}, {"decoder", "decoder"}},
-  .n_losses = 3,
-  .losses = {{"loss", "loss"}, {"recon", "loss"}, {"kl", "loss"}},
-  .minimises = {0, 0},
   .caps = WG_CAP_SAMPLE | WG_CAP_ENCODE | WG_CAP_CLASSES,
-  .generator = 1,
-  .lr = 1e-3f, .beta1 = 0.9f,
-  .image_scale = 1.f, .image_shift = 0.f,
   .presets = cvae_presets, .n_presets = 1,
   .eval_names = cvae_eval_names,
   .net_input = cvae_net_input,
-  .check = wg__vae_check,
   .step = cvae_step,
-  .generate = wg__vae_generate,
-  .encode = wg__vae_encode,
-  .evaluate = wg__vae_evaluate,
 };

@@ -185,19 +185,10 @@ static const wg_preset_def gan_presets[] = {
 
 const wg_family wg_family_gan = {
   .name = "gan",
+  WG_GAN_FAMILY_FIELDS,
   .tiny_config = "{\"model\":\"gan\",\"height\":4,\"width\":3,\"latent\":3,\"hidden\":[5],\"disc_hidden\":[6],\"seed\":3}",
-  .n_roles = 2,
-  .roles = {{"G", "generator"}, {"D", "discriminator"}},
-  .n_losses = 4,
-  .losses = {{"d_loss", "loss"}, {"g_loss", "loss"}, {"d_real", "D output"}, {"d_fake", "D output"}},
-  .minimises = {1, 0},
   .caps = WG_CAP_SAMPLE,
-  .generator = 0,
-  .lr = 2e-4f, .beta1 = 0.5f,
-  .image_scale = 2.f, .image_shift = -1.f,
   .presets = gan_presets, .n_presets = 2,
   .net_input = gan_net_input,
-  .check = wg__gan_check,
   .step = gan_step,
-  .generate = wg__gan_generate,
 };

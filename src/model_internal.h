@@ -95,6 +95,20 @@ wg_status wg__vae_objective(wg_model *m, const wg_batch *b, wg_label_join join);
 wg_status wg__vae_generate(wg_model *m, const float *z, const float *cond, int n, float *out);
 wg_status wg__vae_encode(wg_model *m, const float *x, const float *cond, int n, float *mu, float *logvar);
 wg_status wg__vae_evaluate(wg_model *m, const wg_dataset *ds, int n, double *out);
+/* The family-table fields that a GAN-like and a VAE-like family share (roles, losses, optimizer
+ * defaults, image range, checks, generation); each family adds its name, capabilities, presets,
+ * net inputs and step. */
+#define WG_GAN_FAMILY_FIELDS \
+  .n_roles = 2, .roles = {{"G", "generator"}, {"D", "discriminator"}}, .n_losses = 4, \
+  .losses = {{"d_loss", "loss"}, {"g_loss", "loss"}, {"d_real", "D output"}, {"d_fake", "D output"}}, \
+  .minimises = {1, 0}, .generator = 0, .lr = 2e-4f, .beta1 = 0.5f, .image_scale = 2.f, \
+  .image_shift = -1.f, .check = wg__gan_check, .generate = wg__gan_generate
+#define WG_VAE_FAMILY_FIELDS \
+  .n_roles = 2, .roles = {{"encoder", "encoder"}, {"decoder", "decoder"}}, .n_losses = 3, \
+  .losses = {{"loss", "loss"}, {"recon", "loss"}, {"kl", "loss"}}, .minimises = {0, 0}, \
+  .generator = 1, .lr = 1e-3f, .beta1 = 0.9f, .image_scale = 1.f, .image_shift = 0.f, \
+  .check = wg__vae_check, .generate = wg__vae_generate, .encode = wg__vae_encode, \
+  .evaluate = wg__vae_evaluate
 /* Shape checks and preset layer lists the conditional families reuse. */
 wg_status wg__gan_check(const wg_model *m);
 wg_status wg__vae_check(const wg_model *m);
