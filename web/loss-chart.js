@@ -2,7 +2,7 @@
 // at most once per animation frame however often points arrive.
 //
 //   const chart = new LossChart(element);
-//   chart.reset(LOSS_SERIES.vae);           // new model: new series
+//   chart.reset(lossSeries(model.lossGroups));   // new model: new series (models.js)
 //   chart.add(step, { recon: 140.2, kl: 21.5 });
 
 import uPlot from './vendor/uPlot.esm.js';
@@ -32,7 +32,7 @@ export class LossChart {
 
   #width() { return Math.max(200, this.container.clientWidth); }
 
-  /** Starts an empty chart for `series` (see LOSS_SERIES in models.js). */
+  /** Starts an empty chart for `series` (lossSeries() in models.js): one y axis per scale. */
   reset(series) {
     this.plot?.destroy();
     this.container.replaceChildren();   // the placeholder text
