@@ -119,7 +119,7 @@ test('a conditional model refuses uploaded images, which have no labels', async 
     }
     document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   });
-  await waitForText('data-status', /^8 training images · 28×28 grey · no class labels$/);
+  await waitForText('data-status', /^8 training images · 28×28 grey$/);
   await page.fill('#batch', '4');
   await button('Start').click();
   await page.waitForSelector('.message.error >> text=/Conditional VAE needs a class label for every training image, and the training data \\(your images\\) has none/');

@@ -199,7 +199,6 @@ function showData(info) {
   state.data = info;
   const colour = info.channels === 3 ? 'RGB' : 'grey';
   $('data-status').textContent = `${integer.format(info.length)} training images · ${info.width}×${info.height} ${colour}` +
-    (info.labelled ? '' : ' · no class labels') +
     (info.skipped.length ? ` · ${info.skipped.length} skipped` : '');
   const skipped = $('skipped');
   skipped.hidden = info.skipped.length === 0;
