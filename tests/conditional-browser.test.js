@@ -4,10 +4,14 @@
 // for the whole grid; the latent strip follows its slider; the class interpolation starts and ends
 // at decode with either class. Every check compares the canvas with what the worker API
 // (wasmgen.client, the trainer the page uses) returns for the same seed, z and labels. A
-// conditional model refuses unlabelled uploads; the classifier shows its test accuracy.
+// conditional model refuses unlabelled uploads; the classifier shows its test accuracy; a run
+// autosaved before the registry (a format-1 checkpoint, a record naming the old kind) resumes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { useBrowserSession } from './browser-session.js';
+import { ROOT } from './helpers.js';
 
 let page, url;
 const session = useBrowserSession((s) => { ({ page, url } = s); });
@@ -147,6 +151,31 @@ test('the classifier shows its held-out accuracy and predictions instead of samp
   assert.equal(await page.isVisible('#latent-card'), false);
   assert.equal(await page.isVisible('#interpolation-card'), false);
   assert.equal(await page.isVisible('#class-picker'), false);
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(outsideRequests, []);
+});
+
+test('a run autosaved before the registry resumes, its loss chart from the model\'s loss groups', async () => {
+  // An autosave record as an older page could write it (with the GAN/VAE kind), holding the
+  // format-1 GAN checkpoint of tests/fixtures/format1 (written by the pre-registry code).
+  const bytes = [...fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'format1', 'gan-step12.safetensors'))];
+  await page.evaluate(async (bytes) => {
+    const { putRun } = await import('./autosave.js');
+    await putRun({ id: 'run-old', model: 'gan', kind: 'gan', label: 'MLP GAN', config: { model: 'gan' },
+      dataset: { kind: 'builtin', name: 'mnist' }, datasetLabel: 'MNIST', step: 12, savedAt: Date.now(), bytes: new Uint8Array(bytes) });
+  }, bytes);
+  await page.reload();
+  await waitForText('data-status', /8,337 training images/);
+  await page.waitForSelector('#saved-runs:not([hidden])');
+  await page.getByRole('button', { name: /^Resume saved run: MLP GAN at step 12/ }).click();
+  await page.waitForSelector('.message >> text=/Resumed MLP GAN on MNIST at step 12/');
+  const legend = await page.locator('#loss-chart .u-legend .u-label').allTextContents();
+  assert.deepEqual(legend.filter((t) => t !== 'step'), ['D loss', 'G loss', 'D(x)', 'D(G(z))']);
+  const axes = await page.evaluate(() => wasmgen.chart.plot.axes.map((a) => a.label));
+  assert.deepEqual(axes, ['step', 'loss', 'D output'], 'one y axis per loss group');
+  assert.equal(await page.isVisible('#latent-card'), true);
+  assert.equal(await page.isVisible('#class-picker'), false, 'no class picker for an unconditional model');
+  await page.waitForFunction(() => document.getElementById('samples').dataset.rows === 'seed');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(outsideRequests, []);
 });

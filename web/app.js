@@ -37,8 +37,8 @@ const chart = new LossChart($('loss-chart'));
 // The package's worker client (wasm/trainer.js): the same API apps get from 'wasmgen/worker'.
 const client = createTrainer({ onEvent, onRestart });
 const tools = new ToolsPanel({ client, report: (e) => report(e), augmentText: () => $('augment').value });
-// For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')).
-globalThis.wasmgen = { client, tools };
+// For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')), the loss chart.
+globalThis.wasmgen = { client, tools, chart };
 
 // Offline after the first visit: sw.js caches the site (see its header). A page opened from a
 // file or a host without service workers simply stays online-only.

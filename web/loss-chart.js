@@ -14,10 +14,10 @@ const STEP_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4,
 const WIDE_LAYOUT = matchMedia('(min-width: 821px)');
 const chartHeight = () => (WIDE_LAYOUT.matches ? 296 : 220);
 
-/** An axis shows one series' label, or "loss" when several series share it. */
+/** An axis shows one series' label, or its group's name when several series share it. */
 function axisLabel(series, scale) {
   const on = series.filter((s) => s.scale === scale);
-  return on.length === 1 ? on[0].label : 'loss';
+  return on.length === 1 ? on[0].label : scale;
 }
 
 export class LossChart {
