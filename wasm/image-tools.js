@@ -1,7 +1,10 @@
 // image-tools.js — the image tools the worker (worker.js) runs for trainer.setToolSource/runTool
 // and the page's tools panel. Two source slots (A and B) hold a dataset image or an uploaded file; each tool runs the core's transforms or synthesis on them and answers
-// with captioned figures (RGBA grids ready for canvas) and a note. Model tools (VAE inpainting,
-// denoising, interpolation) work at the model's image size; the rest at image A's own size.
+// with captioned figures (RGBA grids ready for canvas) and a note. Model tools (inpainting,
+// denoising, interpolation through an encoder) work at the model's image size; the rest at image
+// A's own size. They follow the model's capabilities: encode gives the encoder tools; classes means
+// the image's class is passed (known for dataset images; a file has none, so a conditional
+// encoder is left out for it, and the note says why).
 //
 //   const tools = new ImageTools(core);
 //   tools.setSource(0, { kind: 'dataset', index: 5 }, dataset);        // -> preview figure
@@ -9,7 +12,7 @@
 //   tools.run('inpaint', { iterations: 20 }, mask, { model, dataset });  // -> { figures, note }
 
 import { decodeImage, transformImage, augmentImages, fitImage } from './imageops.js';
-import { blend, fillDiffusion, inpaint, denoise, interpolate, psnr } from './synthesis.js';
+import { blend, fillDiffusion, inpaint, denoise, interpolate, interpolateLatents, psnr } from './synthesis.js';
 import { toGrid, datasetImages } from './image.js';
 import { gaussian, uniforms } from './random.js';
 
@@ -30,13 +33,13 @@ const maskImage = (mask, { height, width }) => ({ data: mask, n: 1, channels: 1,
 export class ImageTools {
   constructor(core) {
     this.core = core;
-    this.sources = [null, null];   // { img: Images (n = 1), label }
+    this.sources = [null, null];   // { img: Images (n = 1), label, klass: its class or null }
   }
 
   /** Loads a source into slot 0 (A) or 1 (B); returns its preview figure and size. */
   setSource(slot, source, dataset) {
     if (slot !== 0 && slot !== 1) throw new Error(`no image slot ${slot}`);
-    let img, label;
+    let img, label, klass = null;
     if (source.kind === 'dataset') {
       if (!dataset) throw new Error('no dataset is loaded to take an image from');
       const index = Number(source.index);
@@ -45,6 +48,7 @@ export class ImageTools {
       }
       img = datasetImages(dataset, { indices: [index] });
       label = `${dataset.name} #${index}`;
+      klass = dataset.labels()?.[index] ?? null;
     } else if (source.kind === 'file') {
       img = decodeImage(this.core, new Uint8Array(source.bytes), { channels: 3, name: source.name, maxPixels: MAX_UPLOAD_PIXELS });
       const { width: w, height: h } = img;
@@ -57,7 +61,7 @@ export class ImageTools {
     } else {
       throw new Error(`unknown image source "${source.kind}"`);
     }
-    this.sources[slot] = { img, label };
+    this.sources[slot] = { img, label, klass };
     return { ...figure(label, img), imageWidth: img.width, imageHeight: img.height, channels: img.channels };
   }
 
@@ -122,8 +126,23 @@ export class ImageTools {
     return { figures, note: 'The pyramid blend mixes coarse detail over a wide band and fine detail over a narrow one, so the seam disappears.' };
   }
 
+  /**
+   * The model's encoder for these sources, with the labels a conditional one needs:
+   * { vae, cond } or { vae: null, why } (why: a sentence for the note).
+   */
+  #encoder(model, ...sources) {
+    if (!model?.capabilities.encode) {
+      return { vae: null, why: `${model ? `This ${model.preset} model cannot encode images: t` : 'T'}rain or load a VAE to compare` };
+    }
+    if (!model.capabilities.classes) return { vae: model, cond: {} };
+    if (sources.some((s) => s.klass === null)) {
+      return { vae: null, why: `This ${model.preset} model needs each image's class, which only dataset images have: pick a dataset image to compare` };
+    }
+    return { vae: model, cond: { labels: sources[0].klass } };
+  }
+
   #inpaint(a, { iterations = 20 }, mask, model) {
-    const vae = model?.kind === 'vae' ? model : null;
+    const { vae, cond, why } = this.#encoder(model, a);
     const truth = vae ? this.#forModel(a, vae) : a.img;
     const hole = this.#maskAt(mask, a.img, truth, { binary: true });
     const masked = { ...truth, data: truth.data.map((v, i) => (hole[i % hole.length] ? 0 : v)) };
@@ -135,16 +154,16 @@ export class ImageTools {
     if (vae) {
       const n = Number(iterations);
       if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`iterations must be a whole number from 1 to 200, got ${iterations}`);
-      const repaired = inpaint(vae, masked, hole, { iterations: n });
+      const repaired = inpaint(vae, masked, hole, { iterations: n, ...cond });
       figures.push(figure(`VAE inpainting · ${score(repaired)}`, repaired));
     } else {
-      note += ` ${model ? 'This model is a GAN, which cannot encode images: ' : ''}Train or load a VAE to compare VAE inpainting.`;
+      note += ` ${why} VAE inpainting.`;
     }
     return { figures, note };
   }
 
   #denoise(a, { noise = 'saltpepper', amount = 0.2, threshold = 0.7, seed = 0 }, model) {
-    const vae = model?.kind === 'vae' ? model : null;
+    const { vae, cond, why } = this.#encoder(model, a);
     const truth = vae ? this.#forModel(a, vae) : a.img;
     const level = Number(amount);
     if (!(level >= 0 && level <= 1)) throw new Error(`noise amount must be between 0 and 1, got ${amount}`);
@@ -162,30 +181,50 @@ export class ImageTools {
     const blurred = transformImage(this.core, noisy, 'blur:1');
     const figures = [figure('original', truth), figure(`noisy · ${score(noisy)}`, noisy), figure(`Gaussian blur σ 1 · ${score(blurred)}`, blurred)];
     if (vae) {
-      const clean = denoise(vae, noisy, { threshold: Number(threshold), iterations: Number(threshold) > 0 ? 3 : 1 });
+      const clean = denoise(vae, noisy, { threshold: Number(threshold), iterations: Number(threshold) > 0 ? 3 : 1, ...cond });
       figures.push(figure(`VAE denoised · ${score(clean)}`, clean));
     }
-    return { figures, note: `PSNR against the original over all pixels.${vae ? '' : ' Train or load a VAE to compare VAE denoising.'}` };
+    return { figures, note: `PSNR against the original over all pixels.${vae ? '' : ` ${why} VAE denoising.`}` };
   }
 
   #interpolate(a, { steps = 8, spherical = false, seed = 1 }, model) {
     if (!model) throw new Error('interpolation needs a model: press Start (or load a checkpoint) first');
+    if (!model.capabilities.sample) throw new Error(`a ${model.preset} model does not generate images, so it cannot interpolate`);
     const n = Number(steps);
     if (!Number.isInteger(n) || n < 2 || n > 32) throw new Error(`steps must be a whole number from 2 to 32, got ${steps}`);
     const how = spherical ? 'spherical' : 'linear';
-    if (model.kind === 'vae' && this.sources[1]) {
-      const from = this.#forModel(a, model), to = this.#forModel(this.sources[1], model);
-      const strip = interpolate(model, { from, to, steps: n, spherical });
+    const b = this.sources[1];
+    const { vae, why } = b ? this.#encoder(model, a, b) : { vae: null, why: '' };
+    if (vae) {
+      const from = this.#forModel(a, model), to = this.#forModel(b, model);
+      const strip = vae.capabilities.classes ? this.#classTween(vae, from, a.klass, to, b.klass, n, spherical)
+        : interpolate(vae, { from, to, steps: n, spherical });
       return {
         figures: [figure('A', from), figure(`${n} steps, ${how}, through the encoder`, strip), figure('B', to)],
         note: 'The ends are the decoder\'s versions of A and B; between them, decoded points on the line between their latent codes.',
       };
     }
-    const strip = interpolate(model, { z0: gaussian(seed, model.latent), z1: gaussian(seed + 1, model.latent), steps: n, spherical });
+    const klass = model.capabilities.classes ? (a.klass ?? 0) : undefined;
+    const strip = interpolate(model, { z0: gaussian(seed, model.latent), z1: gaussian(seed + 1, model.latent), steps: n, spherical, labels: klass });
+    const kept = klass === undefined ? '' : `, class ${klass}`;
     return {
-      figures: [figure(`${n} steps, ${how}, between two random latents (seed ${seed})`, strip)],
-      note: model.kind === 'vae' ? 'Choose image B to interpolate between A and B.' : 'A GAN cannot encode images, so its tween runs between random latent vectors.',
+      figures: [figure(`${n} steps, ${how}, between two random latents (seed ${seed}${kept})`, strip)],
+      note: why ? `${why} interpolation through the encoder; this tween runs between random latent vectors.`
+        : model.capabilities.encode ? 'Choose image B to interpolate between A and B.'
+          : `This ${model.preset} model cannot encode images, so its tween runs between random latent vectors.`,
     };
+  }
+
+  /** Conditional encoder: each image encoded with its own class; latents and classes move together. */
+  #classTween(model, from, fromClass, to, toClass, steps, spherical) {
+    const z = interpolateLatents(model.encode(from.data, { labels: fromClass }).mu, model.encode(to.data, { labels: toClass }).mu, steps, { spherical });
+    const weights = new Float32Array(steps * model.classes);
+    for (let s = 0; s < steps; s++) {
+      const t = s / (steps - 1);
+      weights[s * model.classes + fromClass] += 1 - t;
+      weights[s * model.classes + toClass] += t;
+    }
+    return model.decode(z, { classWeights: weights });
   }
 
   /** A source at the model's (or dataset's) image size and colour mode. */

@@ -278,9 +278,10 @@ export function fitImage(core: unknown, images: Images, target: { height: number
 export function augmentImages(core: unknown, images: Images, ops: string, options?: { seed?: number; draws?: number }): Images;
 export function blend(core: unknown, a: Images, b: Images, options?: { mask?: Float32Array | null; alpha?: number; pyramid?: boolean; levels?: number }): Images;
 export function fillDiffusion(core: unknown, img: Images, mask: Float32Array, options?: { iterations?: number }): Images;
-export function inpaint(model: Model, img: Images, mask: Float32Array, options?: { iterations?: number }): Images;
+/** `labels`: the image's class, for conditional VAEs (cvae). */
+export function inpaint(model: Model, img: Images, mask: Float32Array, options?: { iterations?: number; labels?: Labels }): Images;
 /** Replaces pixels that differ from the VAE's reconstruction by more than threshold (default 0.7), iterations times (default 3). */
-export function denoise(model: Model, img: Images, options?: { threshold?: number; iterations?: number }): Images;
+export function denoise(model: Model, img: Images, options?: { threshold?: number; iterations?: number; labels?: Labels }): Images;
 export function interpolateLatents(z0: Float32Array, z1: Float32Array, steps: number, options?: { spherical?: boolean }): Float32Array;
 export function interpolate(model: Model, options: { z0?: Float32Array; z1?: Float32Array; from?: Images; to?: Images; steps?: number; spherical?: boolean; labels?: Labels }): Images;
 export function psnr(a: Images, b: Images, options?: { mask?: Float32Array | null }): number;

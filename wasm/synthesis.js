@@ -60,22 +60,24 @@ export function fillDiffusion(core, img, mask, { iterations = 500 } = {}) {
   return { ...img, data };
 }
 
-function requireVae(model, what) {
+/** `labels` (the image's class) is required by conditional encoders and refused by the others. */
+function requireVae(model, what, labels) {
   if (!model.capabilities?.encode) throw new WasmgenError(`${what} needs a VAE (a model that encodes images); this model is a ${model.preset}`, 4);
-  if (model.capabilities.classes) throw new WasmgenError(`${what} works with unconditional VAEs; a ${model.preset} needs the class of each image`, 4);
+  if (model.capabilities.classes && labels === undefined) throw new WasmgenError(`${what}: a ${model.preset} needs the class of the image (option labels)`, 4);
+  return labels === undefined ? {} : { labels };
 }
 
 /**
  * VAE inpainting: start from the classical fill, then repeat encode -> decode (mean) and put the
  * known pixels back; the model's prior fills the hole with something that fits the rest.
  */
-export function inpaint(model, img, mask, { iterations = 20 } = {}) {
-  requireVae(model, 'inpaint');
+export function inpaint(model, img, mask, { iterations = 20, labels } = {}) {
+  const cond = requireVae(model, 'inpaint', labels);
   checkMask(mask, img, 'inpaint');
   let x = fillDiffusion(model.core, img, mask);
   const plane = img.height * img.width, size = img.channels * plane;
   for (let it = 0; it < iterations; it++) {
-    const rec = model.decode(model.encode(x.data).mu).data;
+    const rec = model.decode(model.encode(x.data, cond).mu, cond).data;
     const next = new Float32Array(x.data);
     for (let i = 0; i < next.length; i++) if (mask[(i % size) % plane] >= 0.5) next[i] = rec[i];
     x = { ...x, data: next };
@@ -90,13 +92,13 @@ export function inpaint(model, img, mask, { iterations = 20 } = {}) {
  * last result and comparing with the original input. threshold 0 with 1 iteration is the plain
  * projection decode(encode(img).mu).
  */
-export function denoise(model, img, { threshold = 0.7, iterations = 3 } = {}) {
-  requireVae(model, 'denoise');
+export function denoise(model, img, { threshold = 0.7, iterations = 3, labels } = {}) {
+  const cond = requireVae(model, 'denoise', labels);
   if (!(threshold >= 0 && threshold <= 1)) throw new WasmgenError(`denoise: threshold must be in [0, 1], got ${threshold}`, 1);
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100) throw new WasmgenError(`denoise: iterations must be a whole number in [1, 100], got ${iterations}`, 1);
   let x = img;
   for (let it = 0; it < iterations; it++) {
-    const rec = model.decode(model.encode(x.data).mu).data;
+    const rec = model.decode(model.encode(x.data, cond).mu, cond).data;
     x = { ...img, data: img.data.map((v, i) => (Math.abs(v - rec[i]) > threshold ? rec[i] : v)) };
   }
   return x;
@@ -131,9 +133,9 @@ export function interpolateLatents(z0, z1, steps, { spherical = false } = {}) {
  */
 export function interpolate(model, { z0, z1, from, to, steps = 8, spherical = false, labels } = {}) {
   if (from || to) {
-    requireVae(model, 'interpolating between images');
-    z0 = model.encode(from.data).mu;
-    z1 = model.encode(to.data).mu;
+    const cond = requireVae(model, 'interpolating between images', labels);
+    z0 = model.encode(from.data, cond).mu;
+    z1 = model.encode(to.data, cond).mu;
   }
   if (!z0 || !z1) throw new WasmgenError('interpolate: give latents z0 and z1, or images from and to', 1);
   // A conditional model keeps one class (a number) along the strip.

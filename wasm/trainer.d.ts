@@ -1,8 +1,14 @@
 // Types of wasmgen/worker (wasm/trainer.js): a model trained and sampled in a module Web Worker.
 
-import type { ModelConfig, Images, Progress, Guard, GanLosses, VaeLosses, SkippedFile } from './index.js';
+import type {
+  ModelConfig, Images, Progress, Guard, GanLosses, VaeLosses, ClassifierLosses, SkippedFile,
+  Capabilities, ModelDescription, FamilyInfo, Labels,
+} from './index.js';
 
-export type { ModelConfig, Images, Progress, Guard, GanLosses, VaeLosses, SkippedFile };
+export type {
+  ModelConfig, Images, Progress, Guard, GanLosses, VaeLosses, ClassifierLosses, SkippedFile,
+  Capabilities, ModelDescription, FamilyInfo, Labels,
+};
 
 /** An RGBA picture ready for `new ImageData(data, width, height)`. */
 export interface RgbaGrid { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> }
@@ -13,6 +19,8 @@ export interface DatasetInfo {
   height: number;
   width: number;
   channels: number;
+  /** Whether every image has a class label (built-in data does; own image files do not). */
+  labelled: boolean;
   /** Files loadImageFiles could not use. */
   skipped: SkippedFile[];
   /** Up to 24 images of the data as one grid. */
@@ -20,7 +28,18 @@ export interface DatasetInfo {
 }
 
 export interface ModelInfo {
-  kind: 'gan' | 'vae';
+  /** @deprecated the family name; act on `capabilities`. */
+  kind: string;
+  family: string;
+  preset: string;
+  /** The core's describe(): roles, nets, losses, capabilities, eval names. */
+  description: ModelDescription;
+  capabilities: Capabilities;
+  /** Number of classes (conditional models and classifiers), else 0. */
+  classes: number;
+  lossNames: string[];
+  /** Loss names by chart group: one y axis per group. */
+  lossGroups: Record<string, string[]>;
   config: ModelConfig;
   step: number;
   epoch: number;
@@ -28,21 +47,49 @@ export interface ModelInfo {
   width: number;
   channels: number;
   latent: number;
+  /** Parameters of each net, in role order. */
+  parameterCounts: number[];
+  /** Their sum. */
   parameters: number;
   /** "name:length" of the data it trains on; "" before training. */
   trainedOn: string;
   guard: Guard;
 }
 
-/** Sent about once a second while training (and on requestViews()). */
+/** What the views show (requestViews options; settings persist in the worker). */
+export interface ViewOptions {
+  /** Conditional models: null = one sample row per class, or one class for the whole grid. */
+  sampleClass?: number | null;
+  /** The latent dimension the latent strip sweeps from -3 to 3. */
+  latentDimension?: number;
+  /** Conditional models: the two classes the class interpolation moves between, z fixed. */
+  classPair?: [number, number];
+}
+
+/**
+ * Sent about once a second while training (and on requestViews()). Which views are there follows
+ * the model's capabilities; the others are null.
+ */
 export interface Views {
   step: number;
-  /** 64 samples from the model's seed, 8 per row. */
-  samples: RgbaGrid;
-  /** 10 frames between two latent vectors. */
-  interpolation: RgbaGrid;
-  /** VAE on data of its size: 10 inputs over their reconstructions. */
+  /** The view options these views were made with. */
+  options: { sampleClass: number | null; latentDimension: number; classPair: [number, number] };
+  /** Models that sample: 64 samples from the model's seed, 8 per row; conditional with sampleClass null: 8 per class, one row per class. */
+  samples: RgbaGrid | null;
+  /** 'seed', 'classes' (one row per class) or 'class K'. */
+  sampleRows: string | null;
+  /** 10 frames between two latent vectors (conditional: of class sampleClass, or 0). */
+  interpolation: RgbaGrid | null;
+  /** 9 frames: the first interpolation seed's z with dimension latentDimension at -3 .. 3. */
+  latentStrip: RgbaGrid | null;
+  /** Conditional models: 10 frames, that z decoded with class weights moving from classPair[0] to classPair[1]. */
+  classInterpolation: RgbaGrid | null;
+  /** Models that encode, on data of their size: 10 inputs over their reconstructions. */
   reconstruction: RgbaGrid | null;
+  /** Classifiers: 32 held-out images (8 per row), predicted and true classes. */
+  predictions: { grid: RgbaGrid; labels: number[]; truth: number[] } | null;
+  /** Classifiers: evaluate() over the first 1000 images of the built-in test split (else the training data). */
+  accuracy: { loss: number; accuracy: number; images: number; heldOut: boolean; data: string } | null;
 }
 
 export interface TrainResult { step: number; done: number; stopped: boolean }
@@ -66,7 +113,8 @@ export interface TrainerHandlers {
 export class Trainer {
   /** The module worker (wasm/worker.js) this trainer talks to. */
   readonly worker: Worker;
-  init(options?: { wasmUrl?: string | URL }): Promise<{ simd: string }>;
+  /** `families`: the core's registry of model families and presets. */
+  init(options?: { wasmUrl?: string | URL }): Promise<{ simd: string; families: FamilyInfo[] }>;
   loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; baseUrl?: string | URL }): Promise<DatasetInfo>;
   loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string): Promise<DatasetInfo>;
   loadImageFiles(files: Iterable<Blob & { name?: string } | { name: string; bytes: Uint8Array | ArrayBuffer }>,
@@ -76,21 +124,27 @@ export class Trainer {
   loadModel(bytes: Uint8Array | ArrayBuffer): Promise<ModelInfo>;
   /** safetensors checkpoint bytes. */
   save(): Promise<Uint8Array>;
-  info(): Promise<{ model: ModelInfo | null; dataset: Omit<DatasetInfo, 'skipped' | 'thumbnails'> | null; training: boolean; paused: boolean }>;
+  info(): Promise<{ families: FamilyInfo[] | null; model: ModelInfo | null; dataset: Omit<DatasetInfo, 'skipped' | 'thumbnails'> | null; training: boolean; paused: boolean }>;
   /** Resolves when the steps are done or stop() was called. */
   train(options?: { steps?: number; epochs?: number; batch?: number; views?: boolean; onProgress?: (p: Progress) => void }): Promise<TrainResult>;
   pause(): Promise<null>;
   resume(): Promise<null>;
   stop(): Promise<null>;
-  sample(n: number, options?: { seed?: number }): Promise<Images>;
-  sampleGrid(n: number, options?: { seed?: number; cols?: number }): Promise<RgbaGrid>;
-  decode(z: Float32Array): Promise<Images>;
-  encode(images: Float32Array): Promise<{ mu: Float32Array; logvar: Float32Array }>;
-  evaluate(options?: { limit?: number }): Promise<VaeLosses>;
+  /** Conditional models need `labels` (one class, or one per image). */
+  sample(n: number, options?: { seed?: number; labels?: Labels; truncation?: number }): Promise<Images>;
+  sampleGrid(n: number, options?: { seed?: number; cols?: number; labels?: Labels; truncation?: number }): Promise<RgbaGrid>;
+  /** `classWeights` (n * classes) mixes classes in place of labels. */
+  decode(z: Float32Array, options?: { labels?: Labels; classWeights?: Float32Array }): Promise<Images>;
+  /** decode() as one RGBA grid, all in one row unless `cols`. */
+  decodeGrid(z: Float32Array, options?: { labels?: Labels; classWeights?: Float32Array; cols?: number }): Promise<RgbaGrid>;
+  encode(images: Float32Array, options?: { labels?: Labels }): Promise<{ mu: Float32Array; logvar: Float32Array }>;
+  classify(images: Float32Array): Promise<{ probs: Float32Array; labels: Int32Array }>;
+  /** The family's eval names: VAEs { loss, recon, kl }, classifiers { loss, accuracy }. */
+  evaluate(options?: { limit?: number }): Promise<Record<string, number>>;
   setToolSource(slot: 0 | 1, source: ToolSource, transfer?: Transferable[]): Promise<ToolFigure & { imageWidth: number; imageHeight: number; channels: number }>;
   /** `mask`: { width, height, data } in image A's pixels, 1 = marked (inpaint, masked blend). */
   runTool(tool: ToolName, options?: Record<string, unknown>, mask?: { width: number; height: number; data: Float32Array } | null): Promise<{ figures: ToolFigure[]; note: string }>;
-  requestViews(options?: { interpolationSeeds?: [number, number] }): Promise<null>;
+  requestViews(options?: { interpolationSeeds?: [number, number] } & ViewOptions): Promise<null>;
   /** One request of the worker protocol (see wasm/worker.js). */
   request(type: string, args?: Record<string, unknown>, transfer?: Transferable[]): Promise<any>;
   /** Replaces the worker; everything it held is gone. */

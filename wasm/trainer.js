@@ -65,7 +65,10 @@ export class Trainer {
     });
   }
 
-  /** Loads the wasm core in the worker; `wasmUrl` (relative to the page) loads it from elsewhere. */
+  /**
+   * Loads the wasm core in the worker; `wasmUrl` (relative to the page) loads it from elsewhere.
+   * Resolves to { simd, families } (families: the core's registry of model families and presets).
+   */
   init({ wasmUrl } = {}) {
     // Resolved here: the worker's own location is the bundle's asset folder, not the page.
     return this.request('init', wasmUrl ? { wasmUrl: new URL(wasmUrl, location.href).href } : {});
@@ -87,7 +90,7 @@ export class Trainer {
   }
   /** The checkpoint as safetensors bytes. */
   async save() { return new Uint8Array((await this.request('saveCheckpoint')).bytes); }
-  /** What the worker holds: { model, dataset, training, paused }. */
+  /** What the worker holds: { families, model, dataset, training, paused }. */
   info() { return this.request('info'); }
 
   /**
@@ -107,12 +110,20 @@ export class Trainer {
   resume() { return this.request('resume'); }
   stop() { return this.request('stop'); }
 
-  /** n images { data: Float32Array (n, C, H, W) in [0, 1], n, channels, height, width }. */
-  sample(n, { seed = 0 } = {}) { return this.request('sample', { n, seed }); }
+  /**
+   * n images { data: Float32Array (n, C, H, W) in [0, 1], n, channels, height, width }; conditional
+   * models need `labels` (one class, or one per image), as Model.sample.
+   */
+  sample(n, { seed = 0, labels, truncation } = {}) { return this.request('sample', { n, seed, labels, truncation }); }
   /** n samples as one RGBA grid { width, height, data: Uint8ClampedArray } ready for a canvas. */
-  sampleGrid(n, { seed = 0, cols } = {}) { return this.request('sample', { n, seed, grid: { cols } }); }
-  decode(z) { return this.request('decode', { z }); }
-  encode(images) { return this.request('encode', { images }); }
+  sampleGrid(n, { seed = 0, cols, labels, truncation } = {}) { return this.request('sample', { n, seed, labels, truncation, grid: { cols } }); }
+  /** Images from latent vectors; `labels` or `classWeights` (n * classes) for conditional models. */
+  decode(z, { labels, classWeights } = {}) { return this.request('decode', { z, labels, classWeights }); }
+  /** decode() as one RGBA grid (all in one row unless `cols`). */
+  decodeGrid(z, { labels, classWeights, cols } = {}) { return this.request('decode', { z, labels, classWeights, grid: { cols } }); }
+  encode(images, { labels } = {}) { return this.request('encode', { images, labels }); }
+  /** Classifiers: { probs, labels } for images (Float32Array n * C*H*W in [0, 1]). */
+  classify(images) { return this.request('classify', { images }); }
   evaluate({ limit = 0 } = {}) { return this.request('evaluate', { limit }); }
 
   /**
@@ -122,8 +133,15 @@ export class Trainer {
    */
   setToolSource(slot, source, transfer = []) { return this.request('toolSource', { slot, source }, transfer); }
   runTool(tool, options = {}, mask = null) { return this.request('tool', { tool, options, mask }); }
-  /** Asks for the views event now (and sets the interpolation's two seeds). */
-  requestViews({ interpolationSeeds } = {}) { return this.request('views', { interpolationSeeds }); }
+  /**
+   * Asks for the views event now, and sets what the views show: the interpolation's two seeds,
+   * `sampleClass` (conditional models: null = one row per class, or one class for the whole grid),
+   * `latentDimension` (the dimension the latent strip sweeps) and `classPair` ([a, b], the classes
+   * the class interpolation moves between with z fixed). Settings stay until changed.
+   */
+  requestViews({ interpolationSeeds, sampleClass, latentDimension, classPair } = {}) {
+    return this.request('views', { interpolationSeeds, sampleClass, latentDimension, classPair });
+  }
 
   /** Replaces the worker: everything it held (data, model) is gone. */
   restart(reason) {

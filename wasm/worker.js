@@ -6,14 +6,15 @@
 // Protocol: the client posts { id, type, ...args }; every request gets one reply { id, ok, value }
 // or { id, ok: false, error: { message, fatal } } (fatal: the wasm instance trapped and this
 // worker must be replaced). Unrequested news goes out as { event, ... }: 'progress' after each
-// chunk of training steps, 'views' (sample grid, interpolation, reconstructions as RGBA bytes,
-// buffers transferred) about once a second while training, 'loading' while files are decoded.
+// chunk of training steps, 'views' (what the model makes, as RGBA bytes, buffers transferred;
+// which views exist follows the model's capabilities, see views()) about once a second while
+// training, 'loading' while files are decoded. No family is named here: capabilities decide.
 // Training is Model.train (model.js) with chunks of ~50 ms; it yields between them, so pause,
 // resume and stop are seen promptly, and the other requests (sample, tools) answer between chunks,
 // on the model as is. Pause ends the current Model.train call; resume starts one for the steps left.
 
 import { loadCore } from './core.js';
-import { createModel, loadModel } from './model.js';
+import { createModel, loadModel, listFamilies } from './model.js';
 import { loadDataset, loadIdxDataset } from './data.js';
 import { loadImageFiles } from './images.js';
 import { toGrid, datasetImages } from './image.js';
@@ -26,6 +27,11 @@ const SAMPLE_COUNT = 64;         // 8 x 8 grid from fixed noise
 const INTERPOLATION_FRAMES = 10;
 const RECONSTRUCTIONS = INTERPOLATION_FRAMES;   // same strip width, same image size on screen
 const THUMBNAILS = 24;
+const SAMPLE_COLUMNS = 8;        // conditional grids: one row of this many per class
+const LATENT_FRAMES = 9;         // the "vary one latent dimension" strip, from -LATENT_RANGE to +LATENT_RANGE
+const LATENT_RANGE = 3;
+const PREDICTIONS = 32;          // classifier: test images shown with their predicted class
+const ACCURACY_LIMIT = 1000;     // classifier views: accuracy over the first this many held-out images
 
 let core = null;
 let tools = null;   // image sources and tools (image-tools.js)
@@ -33,6 +39,10 @@ let dataset = null;
 let model = null;
 let run = null;     // the training run in progress: { paused, stopped, abort, wake }
 let interpolationSeeds = [1, 2];
+let heldOut = null;          // the built-in data's test split (classifier accuracy), or null
+let builtin = null;          // { name, baseUrl } of the built-in data loaded, to load its test split
+/** What the views show: sampleClass null = one row per class; the latent strip's dimension; two classes. */
+const viewOptions = { sampleClass: null, latentDimension: 0, classPair: [0, 1] };
 
 function grid(images, cols) {
   const g = toGrid(images, { cols, pad: 2, background: 24 });
@@ -49,13 +59,21 @@ function needModel() {
 }
 
 function modelInfo() {
-  const [g, d] = model.parameterCounts;
   return {
-    kind: model.kind, config: model.config, step: model.step, epoch: model.epoch,
+    kind: model.family,   // deprecated: the family name; ask capabilities
+    family: model.family, preset: model.preset, description: model.description,
+    capabilities: model.capabilities, classes: model.classes, lossNames: model.lossNames, lossGroups: model.lossGroups,
+    config: model.config, step: model.step, epoch: model.epoch,
     height: model.height, width: model.width, channels: model.channels, latent: model.latent,
-    parameters: g + d, trainedOn: model.datasetId, guard: model.guard,
+    parameterCounts: model.parameterCounts, parameters: model.parameterCounts.reduce((a, b) => a + b, 0),
+    trainedOn: model.datasetId, guard: model.guard,
   };
 }
+
+const hasLabels = (data) => data.core.exports.wg_api_dataset_labels(data.handle) !== 0;
+const sameShape = (data) => data && data.height === model.height && data.width === model.width && data.channels === model.channels;
+/** Labels for a conditional model (the class, or a list), nothing for the others. */
+const conditioned = (labels) => (model.capabilities.classes ? { labels } : {});
 
 function datasetInfo(skipped = []) {
   const n = Math.min(THUMBNAILS, dataset.length);
@@ -63,38 +81,130 @@ function datasetInfo(skipped = []) {
   const indices = Array.from({ length: n }, (_, k) => k * step);
   return {
     name: dataset.name, length: dataset.length, height: dataset.height, width: dataset.width,
-    channels: dataset.channels, skipped, thumbnails: grid(datasetImages(dataset, { indices }), 12),
+    channels: dataset.channels, labelled: hasLabels(dataset), skipped, thumbnails: grid(datasetImages(dataset, { indices }), 12),
   };
 }
 
-/** Sample grid, latent interpolation strip and (VAE, same image shape) reconstructions. */
+/**
+ * What the model makes, by capability: a model that samples gives a sample grid (conditional: one
+ * row per class, or all of one class), a latent interpolation strip, a strip that sweeps one latent
+ * dimension and (conditional) a strip between two classes with z fixed; one that encodes, on data
+ * of its size, reconstructions; a classifier, held-out images with its predictions and accuracy.
+ */
 function views() {
-  const samples = grid(model.sample(SAMPLE_COUNT, { seed: model.config.seed ?? 0 }), 8);
-  const [a, b] = interpolationSeeds.map((seed) => gaussian(seed, model.latent));
-  const z = new Float32Array(INTERPOLATION_FRAMES * model.latent);
-  for (let f = 0; f < INTERPOLATION_FRAMES; f++) {
-    const t = f / (INTERPOLATION_FRAMES - 1);
-    for (let i = 0; i < model.latent; i++) z[f * model.latent + i] = (1 - t) * a[i] + t * b[i];
+  const out = { step: model.step, options: { ...viewOptions, classPair: [...viewOptions.classPair] },
+    samples: null, sampleRows: null, interpolation: null, latentStrip: null, classInterpolation: null,
+    reconstruction: null, predictions: null, accuracy: null };
+  const { sample, encode, classes, classify } = model.capabilities;
+  const latent = model.latent;
+  const oneClass = viewOptions.sampleClass !== null && viewOptions.sampleClass < model.classes ? viewOptions.sampleClass : null;
+  if (sample) {
+    if (classes && oneClass === null) {
+      const labels = Array.from({ length: model.classes * SAMPLE_COLUMNS }, (_, i) => Math.floor(i / SAMPLE_COLUMNS));
+      out.samples = grid(model.sample(labels.length, { seed: model.config.seed ?? 0, labels }), SAMPLE_COLUMNS);
+      out.sampleRows = 'classes';
+    } else {
+      out.samples = grid(model.sample(SAMPLE_COUNT, { seed: model.config.seed ?? 0, ...conditioned(oneClass) }), 8);
+      out.sampleRows = classes ? `class ${oneClass}` : 'seed';
+    }
+    const stripClass = oneClass ?? 0;
+    const [a, b] = interpolationSeeds.map((seed) => gaussian(seed, latent));
+    const z = new Float32Array(INTERPOLATION_FRAMES * latent);
+    for (let f = 0; f < INTERPOLATION_FRAMES; f++) {
+      const t = f / (INTERPOLATION_FRAMES - 1);
+      for (let i = 0; i < latent; i++) z[f * latent + i] = (1 - t) * a[i] + t * b[i];
+    }
+    out.interpolation = grid(model.decode(z, conditioned(stripClass)), INTERPOLATION_FRAMES);
+    const dim = Math.min(viewOptions.latentDimension, latent - 1);
+    const sweep = new Float32Array(LATENT_FRAMES * latent);
+    for (let f = 0; f < LATENT_FRAMES; f++) {
+      sweep.set(a, f * latent);
+      sweep[f * latent + dim] = -LATENT_RANGE + (2 * LATENT_RANGE * f) / (LATENT_FRAMES - 1);
+    }
+    out.latentStrip = grid(model.decode(sweep, conditioned(stripClass)), LATENT_FRAMES);
+    out.options.latentDimension = dim;
+    if (classes) {
+      const [from, to] = viewOptions.classPair.map((k) => Math.min(k, model.classes - 1));
+      out.options.classPair = [from, to];
+      const weights = new Float32Array(INTERPOLATION_FRAMES * model.classes);
+      const fixed = new Float32Array(INTERPOLATION_FRAMES * latent);
+      for (let f = 0; f < INTERPOLATION_FRAMES; f++) {
+        const t = f / (INTERPOLATION_FRAMES - 1);
+        weights[f * model.classes + from] += 1 - t;
+        weights[f * model.classes + to] += t;
+        fixed.set(a, f * latent);
+      }
+      out.classInterpolation = grid(model.decode(fixed, { classWeights: weights }), INTERPOLATION_FRAMES);
+    }
   }
-  const interpolation = grid(model.decode(z), INTERPOLATION_FRAMES);
-  let reconstruction = null;
-  if (model.kind === 'vae' && dataset && dataset.height === model.height && dataset.width === model.width &&
-      dataset.channels === model.channels) {
+  if (encode && sameShape(dataset) && (!classes || hasLabels(dataset))) {
     const step = Math.max(1, Math.floor(dataset.length / RECONSTRUCTIONS));
-    const inputs = datasetImages(dataset, { indices: Array.from({ length: Math.min(RECONSTRUCTIONS, dataset.length) }, (_, k) => k * step) });
-    const outputs = model.decode(model.encode(inputs.data).mu);
+    const indices = Array.from({ length: Math.min(RECONSTRUCTIONS, dataset.length) }, (_, k) => k * step);
+    const inputs = datasetImages(dataset, { indices });
+    const all = classes ? dataset.labels() : null;
+    const labels = all ? indices.map((i) => all[i]) : undefined;
+    const outputs = model.decode(model.encode(inputs.data, conditioned(labels)).mu, conditioned(labels));
     const both = new Float32Array(inputs.data.length * 2);
     both.set(inputs.data);
     both.set(outputs.data, inputs.data.length);
-    reconstruction = grid({ ...inputs, data: both, n: inputs.n * 2 }, inputs.n);
+    out.reconstruction = grid({ ...inputs, data: both, n: inputs.n * 2 }, inputs.n);
   }
-  return { step: model.step, samples, interpolation, reconstruction };
+  if (classify) {
+    const judged = sameShape(heldOut) ? heldOut : sameShape(dataset) && hasLabels(dataset) ? dataset : null;
+    if (judged) {
+      const indices = Array.from({ length: Math.min(PREDICTIONS, judged.length) }, (_, k) => k);
+      const images = datasetImages(judged, { indices });
+      const truth = judged.labels();
+      out.predictions = { grid: grid(images, 8), labels: Array.from(model.classify(images.data).labels), truth: indices.map((i) => truth[i]) };
+      out.accuracy = { ...model.evaluate(judged, { limit: ACCURACY_LIMIT }), images: Math.min(ACCURACY_LIMIT, judged.length), heldOut: judged === heldOut, data: judged.name };
+    }
+  }
+  return out;
+}
+
+/** The test split of the built-in data, for a classifier's accuracy (loaded once per dataset). */
+async function loadHeldOut() {
+  if (!builtin || heldOut || !model?.capabilities.classify) return;
+  try {
+    heldOut = await loadDataset(core, builtin.name, { split: 'test', baseUrl: builtin.baseUrl });
+  } catch {
+    heldOut = null;   // no test split here: the views judge the training data and say so
+  }
 }
 
 function postViews() {
   const v = views();
-  const buffers = [v.samples, v.interpolation, v.reconstruction].filter(Boolean).map((g) => g.data.buffer);
+  const buffers = [v.samples, v.interpolation, v.latentStrip, v.classInterpolation, v.reconstruction, v.predictions?.grid]
+    .filter(Boolean).map((g) => g.data.buffer);
   self.postMessage({ event: 'views', ...v }, buffers);
+}
+
+/** The views' choices (trainer.requestViews); unknown classes and dimensions are refused. */
+function setViewOptions({ sampleClass, latentDimension, classPair }) {
+  const classes = model?.classes ?? Infinity;
+  const checkClass = (k, what) => {
+    if (!Number.isInteger(k) || k < 0 || k >= classes) throw new Error(`${what} must be a class 0..${classes - 1}, got ${k}`);
+  };
+  if (sampleClass !== undefined) {
+    if (sampleClass !== null) checkClass(sampleClass, 'sampleClass');
+    viewOptions.sampleClass = sampleClass;
+  }
+  if (latentDimension !== undefined) {
+    if (!Number.isInteger(latentDimension) || latentDimension < 0) throw new Error(`latentDimension must be a whole number >= 0, got ${latentDimension}`);
+    viewOptions.latentDimension = latentDimension;
+  }
+  if (classPair !== undefined) {
+    if (!Array.isArray(classPair) || classPair.length !== 2) throw new Error('classPair must be two classes [a, b]');
+    classPair.forEach((k) => checkClass(k, 'classPair'));
+    viewOptions.classPair = [...classPair];
+  }
+}
+
+function useData(next, builtinSource) {
+  dataset?.dispose();
+  dataset = next;
+  if (builtin?.name !== builtinSource?.name) { heldOut?.dispose(); heldOut = null; }
+  builtin = builtinSource;
 }
 
 function replaceModel(next) {
@@ -154,20 +264,19 @@ async function handle(type, args, transfer) {
     case 'init':
       core = await loadCore(args.wasmUrl ? { wasmUrl: args.wasmUrl } : {});
       tools = new ImageTools(core);
-      return { simd: core.readString(core.exports.wg_api_simd()) };
+      return { simd: core.readString(core.exports.wg_api_simd()), families: listFamilies(core) };
     case 'loadDataset':
     case 'loadBuiltin': {   // the page's older name
       refuseWhileTraining('changing the data');
       const next = await loadDataset(needCore(), args.name, { split: args.split ?? 'train', baseUrl: args.baseUrl });
-      dataset?.dispose();
-      dataset = next;
+      useData(next, (args.split ?? 'train') === 'train' ? { name: args.name, baseUrl: args.baseUrl } : null);
+      await loadHeldOut();
       break;
     }
     case 'loadIdxDataset': {
       refuseWhileTraining('changing the data');
       const next = await loadIdxDataset(needCore(), args.images, args.labels ?? null, args.name ?? 'idx');
-      dataset?.dispose();
-      dataset = next;
+      useData(next, null);
       break;
     }
     case 'loadFiles': {
@@ -176,8 +285,7 @@ async function handle(type, args, transfer) {
         size: args.size, channels: args.channels, name: args.name ?? 'own images',
         onProgress: ({ done, total }) => { if (done % 25 === 0 || done === total) self.postMessage({ event: 'loading', done, total }); },
       });
-      dataset?.dispose();
-      dataset = next;
+      useData(next, null);
       const value = datasetInfo(skipped);
       transfer.push(value.thumbnails.data.buffer);
       return value;
@@ -185,10 +293,12 @@ async function handle(type, args, transfer) {
     case 'newModel':
       refuseWhileTraining('building a new model');
       replaceModel(createModel(needCore(), args.config));
+      await loadHeldOut();
       return modelInfo();
     case 'loadCheckpoint':
       refuseWhileTraining('loading a checkpoint');
       replaceModel(loadModel(needCore(), new Uint8Array(args.bytes)));
+      await loadHeldOut();
       return modelInfo();
     case 'saveCheckpoint': {
       const bytes = needModel().save();
@@ -196,7 +306,7 @@ async function handle(type, args, transfer) {
       return { bytes: bytes.buffer, step: model.step, model: model.config.model };
     }
     case 'info':
-      return { model: model ? modelInfo() : null, dataset: dataset ? { name: dataset.name, length: dataset.length, height: dataset.height, width: dataset.width, channels: dataset.channels } : null, training: !!run, paused: !!run?.paused };
+      return { families: core ? listFamilies(core) : null, model: model ? modelInfo() : null, dataset: dataset ? { name: dataset.name, length: dataset.length, height: dataset.height, width: dataset.width, channels: dataset.channels } : null, training: !!run, paused: !!run?.paused };
     case 'train':
       return train(args);
     case 'pause':
@@ -209,7 +319,7 @@ async function handle(type, args, transfer) {
       if (run) { run.stopped = true; run.paused = false; run.abort?.abort(); run.wake?.(); }
       return null;
     case 'sample': {
-      const images = needModel().sample(args.n, { seed: args.seed ?? 0 });
+      const images = needModel().sample(args.n, { seed: args.seed ?? 0, labels: args.labels, truncation: args.truncation ?? 0 });
       if (args.grid) {
         const g = grid(images, args.grid.cols ?? Math.ceil(Math.sqrt(images.n)));
         transfer.push(g.data.buffer);
@@ -219,12 +329,20 @@ async function handle(type, args, transfer) {
       return images;
     }
     case 'decode': {
-      const images = needModel().decode(new Float32Array(args.z));
+      const images = needModel().decode(new Float32Array(args.z),
+        args.classWeights ? { classWeights: new Float32Array(args.classWeights) } : { labels: args.labels });
+      if (args.grid) {
+        const g = grid(images, args.grid.cols ?? images.n);
+        transfer.push(g.data.buffer);
+        return g;
+      }
       transfer.push(images.data.buffer);
       return images;
     }
     case 'encode':
-      return needModel().encode(new Float32Array(args.images));
+      return needModel().encode(new Float32Array(args.images), { labels: args.labels });
+    case 'classify':
+      return needModel().classify(new Float32Array(args.images));
     case 'evaluate':
       if (!dataset) throw new Error('no data loaded to evaluate on');
       return needModel().evaluate(dataset, { limit: args.limit ?? 0 });
@@ -242,6 +360,7 @@ async function handle(type, args, transfer) {
     }
     case 'views':
       if (args.interpolationSeeds) interpolationSeeds = args.interpolationSeeds;
+      setViewOptions(args);
       if (model) postViews();
       return null;
     default:

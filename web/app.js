@@ -1,10 +1,11 @@
 // app.js — the page: settings, buttons and views on the main thread; every training step,
 // decode and sample runs in the package's worker (wasm/worker.js, driven by wasm/trainer.js).
-// The main thread only paints RGBA buffers the worker sends.
+// The main thread only paints RGBA buffers the worker sends. The model list is the core's registry
+// (init() → families); which views and controls show follows the model's capabilities.
 
 import { createTrainer } from './wasm/trainer.js';
 import { LossChart } from './loss-chart.js';
-import { MODELS, LOSS_SERIES, LOSS_LABELS, IMAGE_SIZES } from './models.js';
+import { modelEntries, lossSeries, LOSS_LABELS, IMAGE_SIZES } from './models.js';
 import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
 import { paint, download } from './canvas.js';
 import { ToolsPanel } from './tools-panel.js';
@@ -36,8 +37,8 @@ const chart = new LossChart($('loss-chart'));
 // The package's worker client (wasm/trainer.js): the same API apps get from 'wasmgen/worker'.
 const client = createTrainer({ onEvent, onRestart });
 const tools = new ToolsPanel({ client, report: (e) => report(e), augmentText: () => $('augment').value });
-// For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')).
-globalThis.wasmgen = { client, tools };
+// For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')), the loss chart.
+globalThis.wasmgen = { client, tools, chart };
 
 // Offline after the first visit: sw.js caches the site (see its header). A page opened from a
 // file or a host without service workers simply stays online-only.
@@ -88,6 +89,7 @@ function duration(seconds) {
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
   return h ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
 }
+let MODELS = [];   // the registry's presets as the form shows them (models.js), once init() answered
 const modelEntry = (name) => MODELS.find((m) => m.model === name) ?? MODELS[0];
 
 // ---------- painting ----------
@@ -103,6 +105,7 @@ function setPhase(phase) {
   $('stop').disabled = !(phase === 'training' || phase === 'paused');
   const locked = !idle;
   for (const el of document.querySelectorAll('#data-card input, #data-card select, #model-card input, #model-card select, #checkpoint-input')) el.disabled = locked;
+  if ($('latent').dataset.none) $('latent').disabled = true;
   if (!state.fashionAvailable) $('dataset-choice').querySelector('[value=fashion]').disabled = true;
   $('drop-zone').classList.toggle('disabled', locked);
   $('download-checkpoint').disabled = !(state.model && (idle || phase === 'paused'));
@@ -126,15 +129,20 @@ async function busy(action) {
 
 // ---------- settings form ----------
 
-function fillModelOptions() {
+/** The model list from the core's registry (once; a restarted worker has the same registry). */
+function fillModelOptions(families) {
+  if (MODELS.length) return;
+  MODELS = modelEntries(families);
   for (const m of MODELS) $('model-select').append(new Option(m.label, m.model));
-  for (const size of IMAGE_SIZES) $('image-size').append(new Option(`${size} × ${size}`, String(size)));
+  applyDefaults(MODELS[0]);
 }
 
 function applyDefaults(entry) {
   $('model-about').textContent = entry.about;
   const d = entry.defaults;
   $('latent').value = d.latent;
+  $('latent').dataset.none = d.latent ? '' : 'yes';   // a classifier has no latent space
+  $('latent').disabled = !d.latent || state.phase !== 'ready';
   $('lr').value = d.lr;
   $('batch').value = d.batch;
   $('length').value = d.length;
@@ -153,7 +161,7 @@ function readSettings() {
   };
   return {
     model: $('model-select').value,
-    latent: number('latent', 'Latent size', { min: 1 }),
+    latent: $('latent').dataset.none ? 0 : number('latent', 'Latent size', { min: 1 }),
     batch: number('batch', 'Batch size', { min: 2 }),
     lr: number('lr', 'Learning rate', { integer: false, min: 1e-12 }),
     seed: number('seed', 'Seed'),
@@ -166,7 +174,7 @@ function readSettings() {
 function describeModel() {
   const m = state.model;
   if (!m) { $('model-status').textContent = 'A new model is built from these settings when you press Start.'; return; }
-  const entry = modelEntry(m.config.model);
+  const entry = modelEntry(m.preset);
   const shape = `${m.width}×${m.height}${m.channels === 3 ? ' RGB' : ''}`;
   const augment = m.config.augment ? `, augmentation ${m.config.augment}` : '';
   let text = `Current model: ${entry.label}, ${shape}, ${integer.format(m.parameters)} parameters${augment}, step ${integer.format(m.step)}.`;
@@ -299,15 +307,71 @@ function showProgress(p) {
   }
 }
 
+/**
+ * Paints a views event: what exists depends on the model's capabilities (worker.js views()).
+ * Each canvas records what it shows (data-rows, data-dimension, data-pair) for tests and tools.
+ */
 function showViews(v) {
-  paint($('samples'), v.samples);
-  $('samples-placeholder').hidden = true;
-  paint($('interpolation'), v.interpolation);
+  const step = integer.format(v.step);
+  if (v.samples) {
+    paint($('samples'), v.samples);
+    $('samples').dataset.rows = v.sampleRows;
+    $('samples-caption').textContent = v.sampleRows === 'classes' ? `one row per class, fixed noise · step ${step}`
+      : `${v.sampleRows === 'seed' ? '' : `${v.sampleRows}, `}fixed noise · step ${step}`;
+  } else if (v.predictions) {
+    paint($('samples'), v.predictions.grid);
+    $('samples').dataset.rows = 'predictions';
+    const a = v.accuracy;
+    $('samples-caption').textContent = `accuracy ${(a.accuracy * 100).toFixed(1)}% on ${integer.format(a.images)} ${a.heldOut ? 'held-out test' : 'training'} images · step ${step}`;
+    const rows = [];
+    for (let i = 0; i < v.predictions.labels.length; i += 8) {
+      rows.push(v.predictions.labels.slice(i, i + 8).map((k, j) => (k === v.predictions.truth[i + j] ? String(k) : `${k}✗`)).join(' '));
+    }
+    $('predictions').textContent = `Predicted classes, row by row (✗: wrong): ${rows.join(' | ')}`;
+  }
+  $('predictions').hidden = !v.predictions;
+  $('samples-placeholder').hidden = !!(v.samples || v.predictions);
+  if (v.interpolation) paint($('interpolation'), v.interpolation);
+  if (v.latentStrip) {
+    paint($('latent-strip'), v.latentStrip);
+    $('latent-strip').dataset.dimension = String(v.options.latentDimension);
+  }
+  if (v.classInterpolation) {
+    paint($('class-interpolation'), v.classInterpolation);
+    $('class-interpolation').dataset.pair = v.options.classPair.join(',');
+  }
   $('reconstruction-card').hidden = !v.reconstruction;
   if (v.reconstruction) paint($('reconstruction'), v.reconstruction);
   state.lastViewsStep = v.step;
-  $('samples-caption').textContent = `fixed noise · step ${integer.format(v.step)}`;
-  $('download-grid').disabled = false;
+  $('download-grid').disabled = !(v.samples || v.predictions);
+}
+
+/** Shows the cards and controls this model's capabilities call for, reset to their defaults. */
+function setupViews(model) {
+  const { sample, classes } = model.capabilities;
+  const conditional = sample && classes;
+  $('interpolation-card').hidden = !sample;
+  $('latent-card').hidden = !sample;
+  $('class-interpolation-card').hidden = !conditional;
+  $('class-picker').hidden = !conditional;
+  $('predictions').hidden = true;
+  const classOptions = () => Array.from({ length: model.classes }, (_, k) => new Option(`class ${k}`, String(k)));
+  $('sample-class').replaceChildren(new Option('all classes as rows', 'all'), ...(conditional ? classOptions() : []));
+  $('class-a').replaceChildren(...(conditional ? classOptions() : []));
+  $('class-b').replaceChildren(...(conditional ? classOptions() : []));
+  if (conditional) { $('class-a').value = '0'; $('class-b').value = String(Math.min(1, model.classes - 1)); }
+  $('latent-dim').max = String(Math.max(0, model.latent - 1));
+  $('latent-dim').value = '0';
+  $('latent-dim-value').textContent = '0';
+  for (const id of ['samples', 'latent-strip', 'class-interpolation']) delete $(id).dataset.rows;
+}
+
+/** What the views should show, as the controls say (trainer.requestViews options). */
+function viewChoices() {
+  const pick = $('sample-class').value;
+  const choices = { sampleClass: pick === 'all' ? null : Number(pick), latentDimension: Number($('latent-dim').value) };
+  if (!$('class-interpolation-card').hidden) choices.classPair = [Number($('class-a').value), Number($('class-b').value)];
+  return choices;
 }
 
 async function onRestart(reason) {
@@ -331,19 +395,29 @@ async function startTraining() {
   let settings;
   try { settings = readSettings(); } catch (e) { notify(e.message, 'error'); return; }
   const data = state.data;
+  // The model that will train: the current one, or a new one from the settings.
+  const keep = state.model && !state.modelStale;
+  const entry = modelEntry(keep ? state.model.preset : settings.model);
+  if ((keep ? state.model.capabilities : entry.capabilities).classes && !data.labelled) {
+    notify(`${entry.label} needs a class label for every training image, and the training data (${datasetLabel(state.dataSource)}) has none: choose MNIST or Fashion-MNIST, or a model without classes.`, 'error');
+    return;
+  }
   await busy(async () => {
     if (!state.model || state.modelStale) {
-      const config = { model: settings.model, latent: settings.latent, lr: settings.lr, seed: settings.seed,
+      const config = { model: settings.model, lr: settings.lr, seed: settings.seed,
         height: data.height, width: data.width, channels: data.channels };
+      if (settings.latent) config.latent = settings.latent;
       if (settings.augment) config.augment = settings.augment;
       state.model = await client.createModel(config);
       state.runId = newRunId();
       state.modelStale = false;
       state.rollbacks = state.model.guard.rollbacks;
-      chart.reset(LOSS_SERIES[state.model.kind]);
+      chart.reset(lossSeries(state.model.lossGroups));
       showIdleProgress(state.model);
+      setupViews(state.model);
+      await client.requestViews(viewChoices());
     } else if (!chart.points) {
-      chart.reset(LOSS_SERIES[state.model.kind]);
+      chart.reset(lossSeries(state.model.lossGroups));
     }
     describeModel();
   });
@@ -414,21 +488,23 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   state.model = info;
   state.modelStale = false;
   state.rollbacks = info.guard.rollbacks;
-  const entry = modelEntry(info.config.model);
+  const entry = modelEntry(info.preset);
   $('model-select').value = entry.model;
   $('model-about').textContent = entry.about;
   $('latent').value = info.latent;
+  $('latent').dataset.none = info.latent ? '' : 'yes';
   $('lr').value = info.config.lr;
   $('seed').value = info.config.seed;
   $('augment').value = info.config.augment ?? '';
   tools.refresh();
-  chart.reset(LOSS_SERIES[info.kind]);
+  chart.reset(lossSeries(info.lossGroups));
   showIdleProgress(info);
+  setupViews(info);
   describeModel();
   const where = info.trainedOn ? ` (trained on ${info.trainedOn})` : '';
   if (!quiet) notify(`Loaded ${name}: ${entry.label} at step ${integer.format(info.step)}${where}. Start continues training it.`);
   if (!shapeFits(info, state.data)) notify(`This model makes ${info.width}×${info.height}${info.channels === 3 ? ' RGB' : ''} images; choose data of that size to train it further.`);
-  await client.requestViews();
+  await client.requestViews(viewChoices());
   return info;
 }
 
@@ -524,7 +600,8 @@ async function fashionBundled() {
 /** Sets up a (new) worker and loads `source`, the built-in MNIST by default. */
 async function start(source = { kind: 'builtin', name: 'mnist' }) {
   try {
-    const { simd } = await client.init();
+    const { simd, families } = await client.init();
+    fillModelOptions(families);
     $('engine').textContent = /simd/.test(simd) ? 'WebAssembly SIMD · ready' : 'WebAssembly (no SIMD) · ready';
     state.fashionAvailable ??= await fashionBundled();
     if (!state.fashionAvailable) {
@@ -542,8 +619,7 @@ async function start(source = { kind: 'builtin', name: 'mnist' }) {
 }
 
 function wire() {
-  fillModelOptions();
-  applyDefaults(MODELS[0]);
+  for (const size of IMAGE_SIZES) $('image-size').append(new Option(`${size} × ${size}`, String(size)));
   describeModel();
   $('model-select').addEventListener('change', () => { applyDefaults(modelEntry($('model-select').value)); markStale(); });
   for (const id of ['latent', 'lr', 'seed', 'augment']) $(id).addEventListener('input', markStale);
@@ -580,6 +656,11 @@ function wire() {
     e.target.value = '';
     if (file) loadCheckpoint(file);
   });
+  const showChoices = () => { if (state.model) client.requestViews(viewChoices()).catch(report); };
+  $('sample-class').addEventListener('change', showChoices);
+  $('class-a').addEventListener('change', showChoices);
+  $('class-b').addEventListener('change', showChoices);
+  $('latent-dim').addEventListener('input', () => { $('latent-dim-value').textContent = $('latent-dim').value; showChoices(); });
   let pair = 1;
   $('new-pair').addEventListener('click', () => {
     pair += 2;

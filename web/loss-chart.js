@@ -2,7 +2,7 @@
 // at most once per animation frame however often points arrive.
 //
 //   const chart = new LossChart(element);
-//   chart.reset(LOSS_SERIES.vae);           // new model: new series
+//   chart.reset(lossSeries(model.lossGroups));   // new model: new series (models.js)
 //   chart.add(step, { recon: 140.2, kl: 21.5 });
 
 import uPlot from './vendor/uPlot.esm.js';
@@ -14,10 +14,10 @@ const STEP_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4,
 const WIDE_LAYOUT = matchMedia('(min-width: 821px)');
 const chartHeight = () => (WIDE_LAYOUT.matches ? 296 : 220);
 
-/** An axis shows one series' label, or "loss" when several series share it. */
+/** An axis shows one series' label, or its group's name when several series share it. */
 function axisLabel(series, scale) {
   const on = series.filter((s) => s.scale === scale);
-  return on.length === 1 ? on[0].label : 'loss';
+  return on.length === 1 ? on[0].label : scale;
 }
 
 export class LossChart {
@@ -32,7 +32,7 @@ export class LossChart {
 
   #width() { return Math.max(200, this.container.clientWidth); }
 
-  /** Starts an empty chart for `series` (see LOSS_SERIES in models.js). */
+  /** Starts an empty chart for `series` (lossSeries() in models.js): one y axis per scale. */
   reset(series) {
     this.plot?.destroy();
     this.container.replaceChildren();   // the placeholder text

@@ -1,30 +1,44 @@
-// models.js — the models the page offers, as data: adding a preset of the core is one entry.
+// models.js — how the page presents the core's model presets. The list of models itself is the
+// core's registry (trainer.init() → families); this file only adds friendly labels, a sentence each
+// and training lengths that give good MNIST results in minutes. A preset missing here still
+// appears, with its registry summary and defaults derived from its capabilities.
 //
-// `model` is config.model; `defaults` fill the settings form (lr and latent are the core's preset
-// values; batch and length are chosen so that Start alone gives good MNIST results in minutes).
-// `kind` picks the loss chart: the core's models are GANs or VAEs.
+//   const entries = modelEntries(families);   // [{ model, family, label, about, capabilities, defaults }]
+//   lossSeries(model.lossGroups);             // the loss chart's lines, one y axis per group
 
-export const MODELS = [
-  { model: 'gan', kind: 'gan', label: 'MLP GAN', about: 'Generator 100→256→512→1024→pixels against an MLP discriminator. Digits take shape after ~10 epochs.', defaults: { latent: 100, lr: 2e-4, batch: 64, length: 20, unit: 'epochs' } },
-  { model: 'vae', kind: 'vae', label: 'MLP VAE', about: 'Encoder pixels→400→latent, decoder back. Recognisable digits after one epoch; blurrier than a GAN.', defaults: { latent: 20, lr: 1e-3, batch: 64, length: 10, unit: 'epochs' } },
-  { model: 'dcgan', kind: 'gan', label: 'DCGAN (conv)', about: 'Transposed-conv generator and conv discriminator (28, 32 or 64 px). Sharper, but several times slower per step.', defaults: { latent: 100, lr: 2e-4, batch: 16, length: 600, unit: 'steps' } },
-  { model: 'convvae', kind: 'vae', label: 'Conv VAE', about: 'Two strided convs down, transposed convs up, 16-d latent. Slower than the MLP VAE per step, fewer parameters.', defaults: { latent: 16, lr: 1e-3, batch: 64, length: 3, unit: 'epochs' } },
-];
-
-/** Loss chart series per kind: name in model.losses, label, and which y scale (axis) it uses. */
-export const LOSS_SERIES = {
-  gan: [
-    { name: 'd_loss', label: 'discriminator', scale: 'loss', color: '#e8590c' },
-    { name: 'g_loss', label: 'generator', scale: 'loss', color: '#1c7ed6' },
-  ],
-  vae: [
-    { name: 'recon', label: 'reconstruction (BCE)', scale: 'recon', color: '#1c7ed6' },
-    { name: 'kl', label: 'KL divergence', scale: 'kl', color: '#e8590c' },
-  ],
+/** Presentation by preset name: label, about, batch and training length (lr and latent come from the registry). */
+const PRESENTATION = {
+  gan: { label: 'MLP GAN', about: 'Generator 100→256→512→1024→pixels against an MLP discriminator. Digits take shape after ~10 epochs.', batch: 64, length: 20, unit: 'epochs' },
+  vae: { label: 'MLP VAE', about: 'Encoder pixels→400→latent, decoder back. Recognisable digits after one epoch; blurrier than a GAN.', batch: 64, length: 10, unit: 'epochs' },
+  dcgan: { label: 'DCGAN (conv)', about: 'Transposed-conv generator and conv discriminator (28, 32 or 64 px). Sharper, but several times slower per step.', batch: 16, length: 600, unit: 'steps' },
+  convvae: { label: 'Conv VAE', about: 'Two strided convs down, transposed convs up, 16-d latent. Slower than the MLP VAE per step, fewer parameters.', batch: 64, length: 3, unit: 'epochs' },
+  cgan: { label: 'Conditional GAN', about: 'The MLP GAN with the class joined to z and to the discriminator\'s input: choose which digit it draws. Needs labelled data (MNIST, Fashion-MNIST).', batch: 64, length: 20, unit: 'epochs' },
+  cdcgan: { label: 'Conditional DCGAN', about: 'DCGAN with the class at the generator\'s input and as label planes on the discriminator\'s. Needs labelled data.', batch: 16, length: 600, unit: 'steps' },
+  cvae: { label: 'Conditional VAE', about: 'The MLP VAE with the class joined to the encoder input and to the latent: the latent holds style, the class picks the digit. Needs labelled data.', batch: 64, length: 10, unit: 'epochs' },
+  lenet: { label: 'LeNet classifier', about: 'Two convs and three dense layers that name the class of an image (≥ 98% on MNIST). Makes no images: the page shows its test accuracy and predictions. Needs labelled data.', batch: 64, length: 3, unit: 'epochs' },
 };
 
-/** Short names for every loss the core reports, for the live readout. */
-export const LOSS_LABELS = { d_loss: 'D loss', g_loss: 'G loss', d_real: 'D(x)', d_fake: 'D(G(z))', loss: 'loss', recon: 'recon', kl: 'KL' };
+/** Every preset of the registry as the settings form offers it, in registry order. */
+export function modelEntries(families) {
+  return families.flatMap((family) => family.presets.map((preset) => {
+    const shown = PRESENTATION[preset.name] ?? { label: preset.name, about: `${preset.summary}.`, batch: 64, length: 1000, unit: 'steps' };
+    return {
+      model: preset.name, family: family.name, capabilities: family.capabilities,
+      label: shown.label, about: shown.about,
+      defaults: { latent: preset.latent, lr: preset.lr, batch: shown.batch, length: shown.length, unit: shown.unit },
+    };
+  }));
+}
+
+/** Short names for the losses the core reports, for the live readout and the chart legend. */
+export const LOSS_LABELS = { d_loss: 'D loss', g_loss: 'G loss', d_real: 'D(x)', d_fake: 'D(G(z))', loss: 'loss', recon: 'recon', kl: 'KL', accuracy: 'accuracy' };
+const COLORS = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f59f00', '#0c8599'];
+
+/** Loss chart series from a model's lossGroups ({ group: [names] }): one y axis (scale) per group. */
+export function lossSeries(lossGroups) {
+  return Object.entries(lossGroups).flatMap(([group, names]) => names.map((name) => ({ name, label: LOSS_LABELS[name] ?? name, scale: group })))
+    .map((s, i) => ({ ...s, color: COLORS[i % COLORS.length] }));
+}
 
 /** Image sizes offered for people's own images; the conv presets support these three. */
 export const IMAGE_SIZES = [28, 32, 64];

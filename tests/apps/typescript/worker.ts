@@ -23,3 +23,15 @@ export async function run(canvas: HTMLCanvasElement): Promise<TrainResult> {
   await trainer.loadDataset('cifar');
   return result;
 }
+
+/** The registry, conditional views and class control as typed by the worker API. */
+export async function conditional(trainer: Trainer): Promise<unknown[]> {
+  const { families } = await trainer.init();
+  const presets: string[] = families.flatMap((f) => f.presets.map((p) => p.name));
+  const info = await trainer.createModel({ model: 'cvae', seed: 1 });
+  if (info.capabilities.classes) await trainer.requestViews({ sampleClass: 3, latentDimension: 2, classPair: [0, 1] });
+  const rows: RgbaGrid = await trainer.sampleGrid(16, { seed: 1, labels: 3 });
+  const mix: RgbaGrid = await trainer.decodeGrid(new Float32Array(info.latent), { classWeights: new Float32Array(info.classes) });
+  const groups: Record<string, string[]> = info.lossGroups;
+  return [presets, rows, mix, groups, info.parameterCounts];
+}
