@@ -6,9 +6,9 @@
 //   wasmgen info --load gan.safetensors
 import fs from 'node:fs';
 import path from 'node:path';
-import { init, toGrid, encodePng, WasmgenError } from '../wasm/index.js';
+import { toGrid, encodePng, WasmgenError } from '../wasm/index.js';
 import { ProgressReporter } from './progress.js';
-import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
+import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
 
 const USAGE = `usage:
@@ -21,6 +21,8 @@ const USAGE = `usage:
   wasmgen info --load model.safetensors
 ${IMAGE_USAGE}
   wasmgen help
+Every command takes --threads N (default: the machine's cores, at most 4; 1 = single-thread
+build). Results are the same bits for any thread count.
 
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.`;
@@ -51,7 +53,7 @@ async function train(args) {
   if (epochs === 0) throw new UsageError('--epochs must be > 0');
   const batch = number('batch', o.batch, { integer: true, min: 2 });
 
-  const wg = await init();
+  const wg = await openWasmgen();
   let model;
   if (o.resume) {
     model = wg.loadModel(readFile(o.resume, 'checkpoint'));
@@ -99,7 +101,7 @@ async function train(args) {
   if (o.samples) writeAtomic(o.samples, encodePng(toGrid(model.sample(64, { seed: 0 }), { cols: 8 })));
   const summary = {
     model: model.config.model, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
-    batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1),
+    batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1), threads: wg.threads,
     losses: result.losses, guard: result.guard, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
   };
   if (model.kind === 'vae' && (o.dataset === 'mnist' || o.dataset === 'fashion')) {
@@ -111,7 +113,7 @@ async function train(args) {
     process.stdout.write(JSON.stringify(summary) + '\n');
   } else {
     const losses = Object.entries(summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-    console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.config.model} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s; ${losses}`);
+    console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.config.model} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s (${wg.engine}); ${losses}`);
     if (summary.test) console.log(`test loss per image: ${summary.test.loss.toFixed(2)} (recon ${summary.test.recon.toFixed(2)}, KL ${summary.test.kl.toFixed(2)})`);
     if (o.save) console.log(`saved ${o.save}`);
     if (o.samples) console.log(`wrote ${o.samples}`);
@@ -131,7 +133,7 @@ async function sample(args) {
   const n = number('n', o.n, { integer: true, min: 1 });
   const seed = number('seed', o.seed, { integer: true, min: 0 });
   const cols = number('cols', o.cols, { integer: true, min: 1 });
-  const wg = await init();
+  const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   writeAtomic(o.out, encodePng(toGrid(model.sample(n, { seed }), { cols })));
   console.log(`wrote ${n} samples of ${model.kind} (step ${model.step}) to ${o.out}`);
@@ -141,7 +143,7 @@ async function sample(args) {
 async function info(args) {
   const o = parse(args, { load: { type: 'string' } });
   if (!o.load) throw new UsageError('info needs --load model.safetensors');
-  const wg = await init();
+  const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   console.log(JSON.stringify({ kind: model.kind, step: model.step, epoch: model.epoch, parameters: model.parameterCounts, config: model.config }, null, 2));
   return 0;
@@ -158,7 +160,7 @@ async function main(argv) {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`unknown command "${command}"`);
-    return await run(rest);
+    return await run(takeThreadsOption(rest));
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`wasmgen: ${e.message}\n\n${USAGE}`);

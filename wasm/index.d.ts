@@ -147,6 +147,11 @@ export const SKIP_REASONS: (SkippedFile['reason'] | null)[];
 
 export interface Wasmgen {
   simd: string;
+  /** Threads the core computes with (1 with the single-thread build). */
+  threads: number;
+  /** Which build was loaded and why, e.g. "wasmgen-mt.wasm, 2 threads" or
+   *  "wasmgen.wasm, 1 thread (2 threads asked for, but the page is not cross-origin isolated …)". */
+  engine: string;
   createModel(config: ModelConfig): Model;
   loadModel(bytes: Uint8Array | ArrayBuffer): Model;
   loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; dir?: string; baseUrl?: string | URL }): Promise<Dataset>;
@@ -158,7 +163,19 @@ export interface Wasmgen {
   heapBytes(): number;
 }
 
-export function init(options?: { wasmBytes?: Uint8Array | ArrayBuffer; wasmUrl?: string | URL; fresh?: boolean }): Promise<Wasmgen>;
+/**
+ * Loads the core. threads: 1..8, default the hardware's thread count capped at 4; more than 1
+ * loads the threaded build where shared memory is allowed (Node; cross-origin isolated pages),
+ * else falls back to one thread (see Wasmgen.engine). Results are the same bits for any count.
+ * wasmBytes/wasmUrl: the single-thread module from elsewhere (then threads default to 1 unless
+ * threadedWasmBytes/threadedWasmUrl give the threaded one). fresh: a separate instance.
+ */
+export function init(options?: {
+  threads?: number;
+  wasmBytes?: Uint8Array | ArrayBuffer; wasmUrl?: string | URL;
+  threadedWasmBytes?: Uint8Array | ArrayBuffer; threadedWasmUrl?: string | URL;
+  fresh?: boolean;
+}): Promise<Wasmgen>;
 
 export const LOSS_NAMES: { gan: string[]; vae: string[] };
 export function maybeGunzip(bytes: Uint8Array | ArrayBuffer): Promise<Uint8Array>;
