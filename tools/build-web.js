@@ -5,6 +5,7 @@
 //   build/web/index.html, app.js, worker.js, ...   everything in web/
 //   build/web/wasm/*.js                            the package modules the page reaches by import
 //   build/web/build/wasmgen.wasm                   the core (core.js looks for ../build/)
+//   build/web/build/wasmgen-mt.wasm                the threaded core (threads.js)
 //   build/web/data/mnist-train-*.idx.gz            built-in MNIST (data.js looks for ../data/)
 //   build/web/data/fashion/train-*.gz              Fashion-MNIST, when Debian's package is installed
 //   build/web/vendor/uPlot.*                       npm dependencies, copied (never from a CDN)
@@ -29,6 +30,8 @@ const VENDORED = {
   'vendor/uPlot.min.css': 'node_modules/uplot/dist/uPlot.min.css',
   'vendor/uPlot.LICENSE': 'node_modules/uplot/LICENSE',
   'build/wasmgen.wasm': 'build/wasmgen.wasm',
+  'build/wasmgen-mt.wasm': 'build/wasmgen-mt.wasm',      // threads.js, when cross-origin isolated
+  'wasm/thread-worker.js': 'wasm/thread-worker.js',      // started by threads.js, not imported
   'data/mnist-train-images.idx.gz': 'data/mnist-train-images.idx.gz',
   'data/mnist-train-labels.idx.gz': 'data/mnist-train-labels.idx.gz',
 };

@@ -9,6 +9,7 @@
 // the image tools ('toolSource', 'tool': image-tools.js) answer between chunks, on the model as is.
 
 import { loadCore } from './wasm/core.js';
+import { defaultThreads, loadThreadedCore, threadSupport } from './wasm/threads.js';
 import { createModel, loadModel } from './wasm/model.js';
 import { loadDataset } from './wasm/data.js';
 import { loadImageFiles } from './wasm/images.js';
@@ -135,15 +136,36 @@ async function train({ steps, batch }) {
   return { step: model.step, done, stopped: done < steps };
 }
 
+/**
+ * The threaded core when the page is cross-origin isolated (shared memory allowed) and the machine
+ * has more than one core, else the single-thread one with the reason. Same results either way.
+ */
+async function loadEngine() {
+  const wanted = defaultThreads();
+  const support = threadSupport();
+  let why = wanted < 2 ? 'this device reports one core' : support.reason;
+  if (wanted > 1 && support.ok) {
+    try {
+      return await loadThreadedCore({ threads: wanted });
+    } catch (e) {
+      why = `the threaded build failed to start (${e.message})`;
+    }
+  }
+  const single = await loadCore();
+  single.threads = 1;
+  single.whyOneThread = why;
+  return single;
+}
+
 self.onmessage = async ({ data: { id, type, ...args } }) => {
   try {
     let value = null;
     const transfer = [];
     switch (type) {
       case 'init':
-        core = await loadCore();
+        core = await loadEngine();
         tools = new ImageTools(core);
-        value = { simd: core.readString(core.exports.wg_api_simd()) };
+        value = { simd: core.readString(core.exports.wg_api_simd()), threads: core.threads, whyOneThread: core.whyOneThread };
         break;
       case 'loadBuiltin': {
         if (run) throw new Error('stop training before changing the data');
