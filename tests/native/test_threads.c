@@ -6,6 +6,7 @@
 #include "gradcheck.h"
 #include "test.h"
 #include "threads.h"
+#include "transform.h"
 
 typedef struct { int *hits; int bad_thread; int threads; } tile_log;
 
@@ -87,8 +88,30 @@ static void test_gemm_same_bits_at_every_thread_count(void) {
         CHECK(same_bits_at(T, layout, shapes[s][0], shapes[s][1], shapes[s][2], (int)(s % 2), &seed));
 }
 
+/* Blur (in place too) and resize (both passes) at T threads against T = 1, bit for bit. */
+static void test_transforms_same_bits_at_every_thread_count(void) {
+  enum { C = 3, H = 301, W = 257, OW = 190, OH = 420 };
+  unsigned seed = 9;
+  static float img[C * H * W], ref_blur[C * H * W], blur[C * H * W];
+  static float ref_resize[C * OH * OW], resized[C * OH * OW];
+  fill_uniform(img, C * H * W, 0.f, 1.f, &seed);
+  wg_threads_stop();
+  CHECK(wg_gaussian_blur(ref_blur, img, C, H, W, 2.5f) == WG_OK);
+  CHECK(wg_resize(ref_resize, img, C, H, W, OW, OH, WG_RESIZE_BILINEAR) == WG_OK);
+  for (int T = 2; T <= 4; T++) {
+    wg_threads_start(T);
+    memcpy(blur, img, sizeof blur);
+    CHECK(wg_gaussian_blur(blur, blur, C, H, W, 2.5f) == WG_OK);   /* in place */
+    CHECK_MSG(memcmp(blur, ref_blur, sizeof blur) == 0, "blur differs at T=%d", T);
+    CHECK(wg_resize(resized, img, C, H, W, OW, OH, WG_RESIZE_BILINEAR) == WG_OK);
+    CHECK_MSG(memcmp(resized, ref_resize, sizeof resized) == 0, "resize differs at T=%d", T);
+    wg_threads_stop();
+  }
+}
+
 void suite_threads(void) {
   RUN(test_every_tile_runs_once);
   RUN(test_nested_region_runs_serially);
   RUN(test_gemm_same_bits_at_every_thread_count);
+  RUN(test_transforms_same_bits_at_every_thread_count);
 }
