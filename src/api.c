@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "augment.h"
+#include "family.h"
 #include "gemm.h"
 #include "idx.h"
 #include "simd.h"
@@ -22,38 +23,35 @@ wg_model *wg_api_model_create(const char *config_json) {
 void wg_api_model_free(wg_model *m) { wg_model_free(m); }
 const char *wg_api_model_config(const wg_model *m) { return wg_model_config_json(m); }
 
-void wg_api_model_info(const wg_model *m, int *info) {
-  info[0] = (int)m->kind; info[1] = m->height; info[2] = m->width; info[3] = m->channels;
-  info[4] = m->latent; info[5] = m->n_losses;
-  info[6] = (int)m->nets[0].n_params; info[7] = (int)m->nets[1].n_params;
-}
-double wg_api_model_step(const wg_model *m) { return (double)m->step; }
-double wg_api_model_epoch(const wg_model *m) { return (double)m->epoch; }
-const float *wg_api_model_losses(const wg_model *m) { return m->losses; }
-void wg_api_model_guard(const wg_model *m, double *out) {
-  out[0] = (double)m->skipped_steps; out[1] = (double)m->rollbacks;
-  out[2] = (double)m->opt.lr; out[3] = (double)m->bad_streak;
-}
-double wg_api_model_arena_peak(const wg_model *m) { return (double)m->arena.peak; }
-
-void wg_api_model_set_dataset(wg_model *m, const char *id) {
-  snprintf(m->dataset_id, sizeof m->dataset_id, "%s", id ? id : "");
-}
-const char *wg_api_model_dataset(const wg_model *m) { return m->dataset_id; }
+const char *wg_api_model_describe(const wg_model *m) { return wg_model_describe(m); }
+const char *wg_api_registry(void) { return wg_registry_json(); }
+double wg_api_model_step(const wg_model *m) { return (double)wg_model_step(m); }
+double wg_api_model_epoch(const wg_model *m) { return (double)wg_model_epoch(m); }
+const float *wg_api_model_losses(const wg_model *m) { return wg_model_losses(m); }
+void wg_api_model_guard(const wg_model *m, double *out) { wg_model_guard_info(m, out); }
+double wg_api_model_arena_peak(const wg_model *m) { return (double)wg_model_arena_peak(m); }
+void wg_api_model_set_dataset(wg_model *m, const char *id) { wg_model_set_dataset(m, id); }
+const char *wg_api_model_dataset(const wg_model *m) { return wg_model_dataset(m); }
 
 int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch) {
   return (int)wg_model_train(m, ds, steps, batch);
 }
-int wg_api_model_sample(wg_model *m, int n, double seed, float *out) {
+int wg_api_model_sample(wg_model *m, int n, double seed, const int *labels, double truncation, float *out) {
   if (!(seed >= 0 && seed <= 9007199254740991.0))
     return (int)wg_fail(WG_ERR_ARG, "sample: seed must be a whole number in [0, 2^53)");
-  return (int)wg_model_sample(m, n, (uint64_t)seed, out);
+  return (int)wg_model_sample(m, n, (uint64_t)seed, labels, (float)truncation, out);
 }
-int wg_api_model_decode(wg_model *m, const float *z, int n, float *out) {
-  return (int)wg_model_decode(m, z, n, out);
+int wg_api_model_decode(wg_model *m, const float *z, const int *labels, int n, float *out) {
+  return (int)wg_model_decode(m, z, labels, n, out);
 }
-int wg_api_model_encode(wg_model *m, const float *x, int n, float *mu, float *logvar) {
-  return (int)wg_model_encode(m, x, n, mu, logvar);
+int wg_api_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out) {
+  return (int)wg_model_decode_mixed(m, z, class_weights, n, out);
+}
+int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar) {
+  return (int)wg_model_encode(m, x, labels, n, mu, logvar);
+}
+int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs) {
+  return (int)wg_model_classify(m, x, n, probs);
 }
 int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out) {
   return (int)wg_model_evaluate(m, ds, limit, out);

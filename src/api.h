@@ -30,21 +30,28 @@ WG_API const char *wg_api_simd(void);
 WG_API wg_model *wg_api_model_create(const char *config_json);
 WG_API void wg_api_model_free(wg_model *m);
 WG_API const char *wg_api_model_config(const wg_model *m);
-/* info[0..7] = kind, height, width, channels, latent, n_losses, params of net 0, params of net 1 */
-WG_API void wg_api_model_info(const wg_model *m, int *info);
+/* What the model is and can do, as JSON (model.h wg_model_describe); owned by the model. */
+WG_API const char *wg_api_model_describe(const wg_model *m);
+/* Every family and preset: the registry as JSON (family.h wg_registry_json). */
+WG_API const char *wg_api_registry(void);
 WG_API double wg_api_model_step(const wg_model *m);
 WG_API double wg_api_model_epoch(const wg_model *m);
+/* The last step's losses, in describe()'s "losses" order. */
 WG_API const float *wg_api_model_losses(const wg_model *m);
-/* out[0..3] = skipped steps, rollbacks, current learning rate, bad steps in a row */
+/* out[0..3] = skipped steps, rollbacks, learning rate of the first group, bad steps in a row */
 WG_API void wg_api_model_guard(const wg_model *m, double *out);
 WG_API double wg_api_model_arena_peak(const wg_model *m);
 /* Identity of the training data ("mnist-train:8337"), saved in checkpoints; "" when unknown. */
 WG_API void wg_api_model_set_dataset(wg_model *m, const char *id);
 WG_API const char *wg_api_model_dataset(const wg_model *m);
 WG_API int wg_api_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch);
-WG_API int wg_api_model_sample(wg_model *m, int n, double seed, float *out);
-WG_API int wg_api_model_decode(wg_model *m, const float *z, int n, float *out);
-WG_API int wg_api_model_encode(wg_model *m, const float *x, int n, float *mu, float *logvar);
+/* labels: (n) ints for conditional models, else 0 (NULL). truncation 0 = off. */
+WG_API int wg_api_model_sample(wg_model *m, int n, double seed, const int *labels, double truncation, float *out);
+WG_API int wg_api_model_decode(wg_model *m, const float *z, const int *labels, int n, float *out);
+WG_API int wg_api_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out);
+WG_API int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar);
+WG_API int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs);
+/* out: describe()'s "eval" values (at most 8). */
 WG_API int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);
 /* On success *out_ptr is a wg_api_malloc'd buffer of *out_len bytes; free it with wg_api_free. */
 WG_API int wg_api_model_save(const wg_model *m, uint8_t **out_ptr, uint32_t *out_len);

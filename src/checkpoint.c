@@ -6,6 +6,13 @@
  * format name and version, step, epoch, data-order position and every RNG stream's state, so a
  * loaded model continues training exactly where the saved one stopped. Loading builds a new
  * model and checks every tensor's presence and shape before it is returned.
+ *
+ * The divergence guard's last-good snapshot (guard.c) is part of that state: "guard_snapshot" in
+ * the state record holds the good steps since it and whether the file stores it. When the snapshot
+ * equals the saved weights bit for bit (no update since it was taken, or just rolled back to it) the
+ * file stores nothing more; otherwise it stores the snapshot as "guard.G.0.weight", ... (the same
+ * names and shapes as the weights behind a "guard." prefix, which PyTorch users filter out as they
+ * do "opt."). Files without the record (older ones) take the snapshot from the loaded weights.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -17,7 +24,10 @@
 #include "safetensors.h"
 
 #define WG_FORMAT_NAME "wasmgen"
-#define WG_FORMAT_VERSION 1
+/* 1: two nets, one learning rate. 2: any number of nets, one optimizer group each ("lr" is an
+ * array in role order) and the guard's snapshot ("guard_snapshot", "guard.*" tensors). Version 1
+ * files load unchanged: their names and layouts are the same. */
+#define WG_FORMAT_VERSION 2
 
 static void wg__rng_json(wg_strbuf *sb, const char *name, const wg_rng *r) {
   wg_strbuf_printf(sb, "\"%s\":[\"%016" PRIx64 "\",\"%016" PRIx64 "\",%.9g,%d]", name, r->state,
@@ -55,11 +65,13 @@ static wg_status wg__rng_parse(const wg_json *doc, const char *name, wg_rng *r) 
 
 typedef struct { char name[96]; wg_tensor_ref ref; } wg__named;
 
+enum { WG__MAX_TENSORS = WG_MAX_NETS * WG_MAX_LAYERS * 8 };
+
 /* Lists every tensor of the model (parameters, statistics, optimizer moments) with its name.
- * Returns the count; `out` must hold 2 * WG_MAX_LAYERS * 8 entries. */
+ * Returns the count; `out` must hold WG__MAX_TENSORS entries. */
 static int wg__list_tensors(const wg_model *m, wg__named *out) {
   int n = 0;
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     const wg_net *net = &m->nets[k];
     for (int i = 0; i < net->n_layers; i++) {
       wg_tensor_ref refs[4];
@@ -70,7 +82,7 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
       }
     }
   }
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     const wg_net *net = &m->nets[k];
     for (int i = 0; i < net->n_layers; i++) {
       wg_tensor_ref refs[4];
@@ -79,7 +91,7 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
         if (refs[j].data < net->params || refs[j].data >= net->params + net->n_params) continue;
         size_t off = (size_t)(refs[j].data - net->params);
         wg_tensor_ref r = refs[j];
-        if (m->opt.kind == WG_OPTIM_ADAM) {
+        if (m->opt[k].kind == WG_OPTIM_ADAM) {
           snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.exp_avg", net->name, i, r.suffix);
           r.data = net->opt_m + off; out[n++].ref = r;
           snprintf(out[n].name, sizeof out[n].name, "opt.%s.%d.%s.exp_avg_sq", net->name, i, r.suffix);
@@ -94,13 +106,39 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
   return n;
 }
 
-enum { WG__MAX_TENSORS = 2 * WG_MAX_LAYERS * 8 };
+enum { WG__MAX_GUARD_TENSORS = WG_MAX_NETS * WG_MAX_LAYERS * 4 };
+
+/* Lists the guard's snapshot of every parameter and statistic ("guard.G.0.weight", ...), pointing
+ * into m->snapshot (which holds each net's params, then its state). Returns the count; `out` must
+ * hold WG__MAX_GUARD_TENSORS entries. */
+static int wg__list_guard_tensors(const wg_model *m, wg__named *out) {
+  int n = 0;
+  for (int k = 0; k < m->n_nets; k++) {
+    const wg_net *net = &m->nets[k];
+    for (int i = 0; i < net->n_layers; i++) {
+      wg_tensor_ref refs[4];
+      int nr = wg_net_layer_tensors(net, i, refs);
+      for (int j = 0; j < nr; j++) {
+        wg_tensor_ref r = refs[j];
+        int is_param = r.data >= net->params && r.data < net->params + net->n_params;
+        r.data = is_param ? m->snapshot[k] + (r.data - net->params)
+                          : m->snapshot[k] + net->n_params + (r.data - net->state);
+        snprintf(out[n].name, sizeof out[n].name, "guard.%s.%d.%s", net->name, i, r.suffix);
+        out[n++].ref = r;
+      }
+    }
+  }
+  return n;
+}
 
 wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   *out = NULL; *out_len = 0;
-  wg__named *list = malloc(sizeof(wg__named) * WG__MAX_TENSORS);
+  /* The guard's snapshot is stored only when it differs from the weights. */
+  int store_snapshot = !wg__guard_snapshot_is_current(m);
+  wg__named *list = malloc(sizeof(wg__named) * (WG__MAX_TENSORS + WG__MAX_GUARD_TENSORS));
   if (!list) return wg_fail(WG_ERR_NOMEM, "out of memory saving a checkpoint");
   int n = wg__list_tensors(m, list);
+  if (store_snapshot) n += wg__list_guard_tensors(m, list + n);
   wg_st_writer w;
   wg_st_writer_init(&w);
   wg_st_add_meta(&w, "format", WG_FORMAT_NAME);
@@ -120,14 +158,18 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   wg__rng_json(&sb, "noise", &m->rng_noise); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "dropout", &m->rng_dropout); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "augment", &m->rng_augment);
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < m->n_nets; k++) {
     const wg_optim_state *os = &m->nets[k].opt_state;
     wg_strbuf_printf(&sb, ",\"opt_%s\":[%lld,%.9g,%.9g]", m->nets[k].name, os->t,
                      (double)os->beta1_t, (double)os->beta2_t);
   }
-  /* The guard's counters and the learning rate it may have lowered. */
-  wg_strbuf_printf(&sb, ",\"guard\":[%lld,%lld,%d],\"lr\":%.9g", m->skipped_steps, m->rollbacks,
-                   m->bad_streak, (double)m->opt.lr);
+  /* The guard's counters and the learning rates it may have lowered. */
+  wg_strbuf_printf(&sb, ",\"guard\":[%lld,%lld,%d],\"lr\":[", m->skipped_steps, m->rollbacks, m->bad_streak);
+  for (int k = 0; k < m->n_nets; k++) wg_strbuf_printf(&sb, "%s%.9g", k ? "," : "", (double)m->opt[k].lr);
+  wg_strbuf_puts(&sb, "]");
+  /* Good steps since the guard's last snapshot, and 1 when "guard.*" tensors hold it (0: the
+   * snapshot is the saved weights). */
+  wg_strbuf_printf(&sb, ",\"guard_snapshot\":[%d,%d]", m->good_since_snapshot, store_snapshot);
   wg_strbuf_puts(&sb, "}");
   wg_st_add_meta(&w, "state", sb.failed ? "" : sb.data);
   free(sb.data);
@@ -143,7 +185,10 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   return st;
 }
 
-static wg_status wg__restore_state(wg_model *m, const char *state) {
+/* Restores the state record; *snapshot_stored is set to 1 when it says the file stores the guard's
+ * snapshot as "guard.*" tensors. */
+static wg_status wg__restore_state(wg_model *m, const char *state, int *snapshot_stored) {
+  *snapshot_stored = 0;
   wg_json *doc;
   if (wg_json_parse(state, strlen(state), &doc))
     return wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" is not valid JSON");
@@ -163,7 +208,7 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
   if (!st) st = wg__rng_parse(doc, "noise", &m->rng_noise);
   if (!st) st = wg__rng_parse(doc, "dropout", &m->rng_dropout);
   if (!st && wg_json_get(doc, "augment")) st = wg__rng_parse(doc, "augment", &m->rng_augment);
-  for (int k = 0; k < 2 && !st; k++) {
+  for (int k = 0; k < m->n_nets && !st; k++) {
     char key[32];
     snprintf(key, sizeof key, "opt_%s", m->nets[k].name);
     const wg_json *a = wg_json_get(doc, key);
@@ -185,13 +230,36 @@ static wg_status wg__restore_state(wg_model *m, const char *state) {
     for (int i = 0; counts_ok && i < 3; i++)
       counts_ok = guard->items[i].type == WG_JSON_NUMBER && guard->items[i].number >= 0 &&
                   guard->items[i].number <= 1e15 && guard->items[i].number == floor(guard->items[i].number);
-    if (!counts_ok || !lr || lr->type != WG_JSON_NUMBER || !(lr->number > 0 && lr->number <= 10)) {
+    /* "lr": one number (format 1: one group) or one per net (format 2) */
+    int lr_ok = lr && (lr->type == WG_JSON_NUMBER || (lr->type == WG_JSON_ARRAY && (int)lr->length == m->n_nets));
+    for (int k = 0; lr_ok && k < m->n_nets; k++) {
+      const wg_json *v = lr->type == WG_JSON_NUMBER ? lr : &lr->items[k];
+      lr_ok = v->type == WG_JSON_NUMBER && v->number > 0 && v->number <= 10;
+    }
+    if (counts_ok && guard->items[2].number >= WG_GUARD_PATIENCE) counts_ok = 0;   /* a streak that long rolled back */
+    if (!counts_ok || !lr_ok) {
       st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid guard record");
     } else {
       m->skipped_steps = (long long)guard->items[0].number;
       m->rollbacks = (long long)guard->items[1].number;
       m->bad_streak = (int)guard->items[2].number;
-      m->opt.lr = (float)lr->number;
+      for (int k = 0; k < m->n_nets; k++)
+        m->opt[k].lr = (float)(lr->type == WG_JSON_NUMBER ? lr : &lr->items[k])->number;
+    }
+  }
+  const wg_json *snap = wg_json_get(doc, "guard_snapshot");
+  if (!st && snap) {   /* absent in files written before the snapshot was saved */
+    int ok = snap->type == WG_JSON_ARRAY && snap->length == 2 && snap->items[0].type == WG_JSON_NUMBER &&
+             snap->items[1].type == WG_JSON_NUMBER && snap->items[0].number >= 0 &&
+             snap->items[0].number < WG_GUARD_SNAPSHOT_EVERY &&
+             snap->items[0].number == floor(snap->items[0].number) &&
+             (snap->items[1].number == 0 || snap->items[1].number == 1);
+    if (!ok) {
+      st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"state\" has an invalid \"guard_snapshot\" record "
+                   "(want [good steps since the snapshot 0-%d, stored 0 or 1])", WG_GUARD_SNAPSHOT_EVERY - 1);
+    } else {
+      st = wg__guard_restore(m, (int)snap->items[0].number);
+      *snapshot_stored = snap->items[1].number == 1;
     }
   }
   wg_json_free(doc);
@@ -234,11 +302,54 @@ static wg_status wg__load_into(wg_model *m, const wg_st_file *f) {
     }
     wg_st_copy(t, list[i].ref.data);
   }
-  /* Anything the model does not know means the file and its config disagree. */
+  /* Anything the model does not know means the file and its config disagree ("guard.*" tensors are
+   * the snapshot's, checked by wg__load_guard_snapshot). */
   for (int j = 0; j < f->n_tensors && !st; j++) {
+    if (strncmp(f->tensors[j].name, "guard.", 6) == 0) continue;
     int known = 0;
     for (int i = 0; i < n && !known; i++) known = strcmp(f->tensors[j].name, list[i].name) == 0;
     if (!known) st = wg_fail(WG_ERR_MISMATCH, "checkpoint: unexpected tensor '%s' (not part of this model's config)", f->tensors[j].name);
+  }
+  free(list);
+  return st;
+}
+
+/* Fills the guard's snapshot (already taken from the loaded weights by wg__restore_state) from the
+ * "guard.*" tensors when the state record says the file stores them; refuses such tensors when it
+ * does not, and a stored snapshot that is incomplete or misshapen. */
+static wg_status wg__load_guard_snapshot(wg_model *m, const wg_st_file *f, int stored) {
+  wg__named *list = NULL;
+  int n = 0;
+  if (stored) {
+    list = malloc(sizeof(wg__named) * WG__MAX_GUARD_TENSORS);
+    if (!list) return wg_fail(WG_ERR_NOMEM, "out of memory loading a checkpoint");
+    n = wg__list_guard_tensors(m, list);
+  }
+  wg_status st = WG_OK;
+  for (int i = 0; i < n && !st; i++) {
+    const wg_st_tensor *t = wg_st_find(f, list[i].name);
+    if (!t) {
+      st = wg_fail(WG_ERR_FORMAT, "checkpoint: the divergence guard's snapshot tensor '%s' is missing", list[i].name);
+      break;
+    }
+    int same = t->rank == list[i].ref.rank;
+    for (int d = 0; same && d < t->rank; d++) same = t->shape[d] == list[i].ref.shape[d];
+    if (!same) {
+      st = wg_fail(WG_ERR_FORMAT, "checkpoint: the divergence guard's snapshot tensor '%s' does not have its weight's shape", list[i].name);
+      break;
+    }
+    /* Not checked for finite values: like the weights' own statistics, a snapshot's batch-norm
+     * running variance can legitimately be inf (the guard checks losses and gradients only). */
+    wg_st_copy(t, list[i].ref.data);
+  }
+  for (int j = 0; j < f->n_tensors && !st; j++) {
+    if (strncmp(f->tensors[j].name, "guard.", 6) != 0) continue;
+    int known = 0;
+    for (int i = 0; i < n && !known; i++) known = strcmp(f->tensors[j].name, list[i].name) == 0;
+    if (!known)
+      st = wg_fail(WG_ERR_FORMAT, stored ? "checkpoint: unexpected tensor '%s' (not part of this model's config)"
+                                         : "checkpoint: tensor '%s' but metadata \"state\" has no stored guard snapshot",
+                   f->tensors[j].name);
   }
   free(list);
   return st;
@@ -276,7 +387,9 @@ wg_status wg_model_load(const uint8_t *bytes, size_t len, wg_model **out) {
   if (!st) st = wg__parse_count(&f, "epoch", &epoch);
   const char *state = wg_st_meta(&f, "state");
   if (!st && !state) st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata lacks \"state\"");
-  if (!st) st = wg__restore_state(m, state);
+  int snapshot_stored = 0;
+  if (!st) st = wg__restore_state(m, state, &snapshot_stored);
+  if (!st) st = wg__load_guard_snapshot(m, &f, snapshot_stored);
   const char *dataset = wg_st_meta(&f, "dataset");
   if (!st && dataset) snprintf(m->dataset_id, sizeof m->dataset_id, "%s", dataset);
   wg_st_file_free(&f);

@@ -18,5 +18,10 @@ double wg_l1(float *grad, const float *pred, const float *target, int n, float s
 /* KL( N(mu, exp(logvar)) || N(0, 1) ) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)). */
 double wg_gaussian_kl(float *dmu, float *dlogvar, const float *mu, const float *logvar, int n,
                       float scale);
+/* Softmax cross-entropy over rows of `classes` logits: sum of -log softmax(x)[label]. probs
+ * (n, classes), when not NULL, receives the softmax; labels must lie in [0, classes);
+ * with labels NULL only probs are written (loss 0). */
+double wg_softmax_xent(float *grad, float *probs, const float *logits, const int *labels, int n,
+                       int classes, float scale);
 
 #endif

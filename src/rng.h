@@ -15,7 +15,8 @@
 #include <stdint.h>
 
 enum { WG_STREAM_INIT = 1, WG_STREAM_SHUFFLE = 2, WG_STREAM_NOISE = 3, WG_STREAM_DROPOUT = 4,
-       WG_STREAM_AUGMENT = 5, WG_STREAM_SAMPLE = 6, WG_STREAM_EVAL = 7 };
+       WG_STREAM_AUGMENT = 5, WG_STREAM_SAMPLE = 6, WG_STREAM_EVAL = 7,
+       WG_STREAM_METRICS = 8 /* KID subsets */ };
 
 typedef struct {
   uint64_t state, inc;

@@ -1,4 +1,5 @@
-/* simd.h — the only place SIMD intrinsics appear: 4-wide float vectors for kernels.
+/* simd.h — the only place SIMD intrinsics appear: 4-wide float vectors for kernels, and 2-wide
+ * double vectors (wg_d2: add, mul, lanes) for the float64 sums of the metrics.
  *
  * In wasm (-msimd128) the type is v128_t from <wasm_simd128.h>; natively it is SSE's __m128;
  * with WG_NO_SIMD (or on other targets) a plain struct of four floats. Every operation here is an
@@ -31,6 +32,13 @@ static inline wg_v4 wg_v4_sqrt(wg_v4 a) { return wasm_f32x4_sqrt(a); }
 static inline wg_v4 wg_v4_gt_select(wg_v4 x, wg_v4 a, wg_v4 b) {
   return wasm_v128_bitselect(a, b, wasm_f32x4_gt(x, wasm_f32x4_const(0.f, 0.f, 0.f, 0.f)));
 }
+typedef v128_t wg_d2;
+static inline wg_d2 wg_d2_load(const double *p) { return wasm_v128_load(p); }
+static inline wg_d2 wg_d2_zero(void) { return wasm_f64x2_const(0.0, 0.0); }
+static inline wg_d2 wg_d2_add(wg_d2 a, wg_d2 b) { return wasm_f64x2_add(a, b); }
+static inline wg_d2 wg_d2_mul(wg_d2 a, wg_d2 b) { return wasm_f64x2_mul(a, b); }
+static inline double wg_d2_lane0(wg_d2 a) { return wasm_f64x2_extract_lane(a, 0); }
+static inline double wg_d2_lane1(wg_d2 a) { return wasm_f64x2_extract_lane(a, 1); }
 
 #elif (defined(__SSE2__) || defined(_M_X64)) && !defined(WG_NO_SIMD)
 #include <emmintrin.h>
@@ -50,6 +58,13 @@ static inline wg_v4 wg_v4_gt_select(wg_v4 x, wg_v4 a, wg_v4 b) {
   __m128 m = _mm_cmpgt_ps(x, _mm_setzero_ps());
   return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b));
 }
+typedef __m128d wg_d2;
+static inline wg_d2 wg_d2_load(const double *p) { return _mm_loadu_pd(p); }
+static inline wg_d2 wg_d2_zero(void) { return _mm_setzero_pd(); }
+static inline wg_d2 wg_d2_add(wg_d2 a, wg_d2 b) { return _mm_add_pd(a, b); }
+static inline wg_d2 wg_d2_mul(wg_d2 a, wg_d2 b) { return _mm_mul_pd(a, b); }
+static inline double wg_d2_lane0(wg_d2 a) { return _mm_cvtsd_f64(a); }
+static inline double wg_d2_lane1(wg_d2 a) { return _mm_cvtsd_f64(_mm_unpackhi_pd(a, a)); }
 
 #else
 #define WG_SIMD_NAME "scalar"
@@ -71,6 +86,13 @@ static inline wg_v4 wg_v4_sqrt(wg_v4 a) { wg_v4 r; for (int i = 0; i < 4; i++) r
 static inline wg_v4 wg_v4_gt_select(wg_v4 x, wg_v4 a, wg_v4 b) {
   wg_v4 r; for (int i = 0; i < 4; i++) r.v[i] = x.v[i] > 0.f ? a.v[i] : b.v[i]; return r;
 }
+typedef struct { double v[2]; } wg_d2;
+static inline wg_d2 wg_d2_load(const double *p) { wg_d2 r = {{p[0], p[1]}}; return r; }
+static inline wg_d2 wg_d2_zero(void) { wg_d2 r = {{0.0, 0.0}}; return r; }
+static inline wg_d2 wg_d2_add(wg_d2 a, wg_d2 b) { wg_d2 r = {{a.v[0] + b.v[0], a.v[1] + b.v[1]}}; return r; }
+static inline wg_d2 wg_d2_mul(wg_d2 a, wg_d2 b) { wg_d2 r = {{a.v[0] * b.v[0], a.v[1] * b.v[1]}}; return r; }
+static inline double wg_d2_lane0(wg_d2 a) { return a.v[0]; }
+static inline double wg_d2_lane1(wg_d2 a) { return a.v[1]; }
 #endif
 
 #endif

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getWg, firstImages } from './helpers.js';
-import { toGrid, encodePng } from '../wasm/index.js';
+import { toGrid, encodePng } from '../wasm/node.js';
 
 test('the wasm build uses SIMD', async () => {
   const wg = await getWg();
@@ -105,7 +105,7 @@ test('save/load round trip keeps weights, step and continues identically', async
 
 test('every export of the package is declared in index.d.ts', async () => {
   const fs = await import('node:fs');
-  const api = await import('../wasm/index.js');
+  const api = await import('../wasm/node.js');
   const types = fs.readFileSync(new URL('../wasm/index.d.ts', import.meta.url), 'utf8');
   const missing = Object.keys(api).filter((name) => !new RegExp(`export (declare )?(function|class|const|interface|type) ${name}\\b`).test(types));
   assert.deepEqual(missing, []);

@@ -75,9 +75,22 @@ test('Start trains in the worker: steps rise, samples appear, the main thread ne
   const later = await canvasPixels('samples');
   const changed = later.reduce((n, v, i) => n + (Math.abs(v - early[i]) > 8 ? 1 : 0), 0) / later.length;
   assert.ok(changed > 0.05, `the samples change as the model learns (${(changed * 100).toFixed(1)}% of pixels)`);
-  assert.ok(await page.evaluate(() => document.querySelector('#loss-chart canvas') !== null), 'the loss chart is drawn');
 
   const { elapsed, longTasks, gaps } = await page.evaluate(() => ({ ...window.probe, elapsed: performance.now() - window.probe.start }));
+  // Read after the probes: reading a canvas back is a main-thread task of its own.
+  // uPlot makes its canvas at once, empty: count the pixels painted in each series' colour.
+  const lines = await page.evaluate(() => {
+    const c = document.querySelector('#loss-chart canvas');
+    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const near = (i, [r, g, b]) => Math.abs(rgba[i] - r) + Math.abs(rgba[i + 1] - g) + Math.abs(rgba[i + 2] - b) < 60;
+    const count = { d_loss: 0, g_loss: 0 };
+    for (let i = 0; i < rgba.length; i += 4) {
+      if (near(i, [0xe8, 0x59, 0x0c])) count.d_loss++;
+      if (near(i, [0x1c, 0x7e, 0xd6])) count.g_loss++;
+    }
+    return count;
+  });
+  assert.ok(lines.d_loss > 30 && lines.g_loss > 30, `the loss chart plots both losses (pixels in their colours: ${JSON.stringify(lines)})`);
   const ms = (list) => list.map(Math.round).join(', ');
   assert.ok(longTasks.filter((d) => d >= 100).length <= 1, `main-thread long tasks while training: ${ms(longTasks)} ms`);
   const stalls = gaps.filter((d) => d > 100);
@@ -86,12 +99,23 @@ test('Start trains in the worker: steps rise, samples appear, the main thread ne
     `gaps between 10 ms timer ticks during ${Math.round(elapsed)} ms of training: ${ms(gaps)} ms`);
 });
 
-test('Pause stops the step counter within a fraction of a second; Resume continues', async () => {
+test('Pause stops training at the next chunk; Resume continues', async () => {
   await button('Pause').click();
-  await page.waitForTimeout(400);
+  // The page says Paused once the worker has acknowledged: its last chunk's progress came first.
+  await waitForText('run-status', /^Paused/, 5000);
   const paused = await step();
-  await page.waitForTimeout(800);
-  assert.equal(await step(), paused, 'no steps while paused');
+  // Three round trips to the worker, each a sample grid of its model at its current step: a
+  // worker that went on training would run chunks between them (it yields after each chunk).
+  const workerSteps = await page.evaluate(async () => {
+    const seen = [];
+    for (let i = 0; i < 3; i++) {
+      await wasmgen.client.request('views');
+      seen.push(Number(/step ([\d,]+)/.exec(document.getElementById('samples-caption').textContent)[1].replace(/,/g, '')));
+    }
+    return seen;
+  });
+  assert.deepEqual(workerSteps, [paused, paused, paused], 'no steps while paused');
+  assert.equal(await step(), paused);
   assert.equal(await button('Resume').isEnabled(), true);
   await button('Resume').click();
   await page.waitForFunction((s) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) > s + 3, paused, { timeout: 10000 });
@@ -128,9 +152,12 @@ test('images dropped on the page become the training data', async () => {
       g.fillRect(k, 5, 6, 6);
       transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], `drop-${k}.png`, { type: 'image/png' }));
     }
+    // Over the 64 MB limit per file: skipped unread.
+    transfer.items.add(new File([new Uint8Array(64 * 2 ** 20 + 1)], 'huge.png', { type: 'image/png' }));
     document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   });
-  await waitForText('data-status', /^12 training images · 28×28 grey$/);
+  await waitForText('data-status', /^12 training images · 28×28 grey · 1 skipped$/);
+  assert.deepEqual(await page.locator('#skipped li').allTextContents(), ['huge.png — too large: 64 MB is over the 64 MB limit per file']);
   assert.ok(spread(await canvasPixels('thumbnails')) > 40);
 });
 
@@ -194,7 +221,9 @@ test('a VAE learns MNIST digits in two epochs; the trained page fits a laptop an
   let error = 0;
   for (let y = 2; y < 30; y++) for (let x = 0; x < gridWidth; x++) error += Math.abs(pixels[y * gridWidth + x] - pixels[(y + 30) * gridWidth + x]);
   error /= 28 * gridWidth * 255;
-  assert.ok(error < 0.12, `mean absolute reconstruction error ${error.toFixed(3)}`);
+  // Measured on this run (same seed and steps through the JS API): 0.080. Baselines on the same
+  // grid: an all-black decoder 0.137, the mean training image 0.142, the untrained model 0.437.
+  assert.ok(error < 0.09, `mean absolute reconstruction error ${error.toFixed(3)}`);
 
   for (let i = 0; i < 4 && await page.locator('.message').count() > 0; i++) await page.locator('.message .close').first().click();
   assert.equal(await page.locator('.message').count(), 0, 'messages can be dismissed');

@@ -4,10 +4,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { datasetImages, toGrid, encodePng, decodeImage, transformImage } from '../wasm/index.js';
+import { datasetImages, toGrid, encodePng, decodeImage, transformImage, blend, denoise, interpolate } from '../wasm/node.js';
+import { gaussian } from '../wasm/random.js';
 import { CLI, getWg, tempDir } from './helpers.js';
 
 const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+/** Largest |a - b| over two equally long pixel arrays. */
+const maxDiff = (a, b) => { assert.equal(a.length, b.length); let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
+/** Image k of a one-row strip written by the CLI (tiles of 28x28 with a 2-pixel gap). */
+const tile = (strip, k) => Float32Array.from({ length: 784 }, (_, i) => strip.data[(2 + Math.floor(i / 28)) * strip.width + 2 + k * 30 + (i % 28)]);
 const png = (data, h = 28, w = 28) => encodePng(toGrid({ data, n: 1, channels: 1, height: h, width: w }, { cols: 1, pad: 0 }));
 
 test('blend, inpaint, denoise and interpolate from the command line', async () => {
@@ -35,6 +40,19 @@ test('blend, inpaint, denoise and interpolate from the command line', async () =
   r = run('blend', f('a.png'), f('b.png'), f('seam.jpg'), '--mask', f('half.png'), '--pyramid');
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual([...fs.readFileSync(f('seam.jpg')).subarray(0, 3)], [0xff, 0xd8, 0xff]);   // JPEG
+  // The content is the JS API's pyramid blend of the same files: exactly in PNG, within JPEG's
+  // loss in the JPEG (and closer to it than to the hard-mask blend or to either input).
+  r = run('blend', f('a.png'), f('b.png'), f('seam.png'), '--mask', f('half.png'), '--pyramid', '--grey');
+  assert.equal(r.status, 0, r.stderr);
+  const halfMask = decodeImage(wg.core, fs.readFileSync(f('half.png')), { channels: 1 }).data;
+  const pyramid = blend(wg.core, a, b, { mask: halfMask, pyramid: true });
+  pyramid.data = pyramid.data.map((v) => Math.min(1, Math.max(0, v)));   // files hold [0, 1]
+  assert.ok(maxDiff(decodeImage(wg.core, fs.readFileSync(f('seam.png')), { channels: 1 }).data, pyramid.data) <= 0.5 / 255 + 1e-6);
+  const seamJpg = decodeImage(wg.core, fs.readFileSync(f('seam.jpg')), { channels: 1 }).data;
+  const meanDiff = (x, y) => x.reduce((acc, v, i) => acc + Math.abs(v - y[i]), 0) / x.length;
+  const toPyramid = meanDiff(seamJpg, pyramid.data);
+  assert.ok(toPyramid < 0.02, `JPEG pyramid blend: mean error ${toPyramid}`);
+  for (const other of [blend(wg.core, a, b, { mask: halfMask }).data, a.data, b.data]) assert.ok(meanDiff(seamJpg, other) > toPyramid);
   // Another size of B or mask is fitted to A (centre crop + resize): an all-black 10x10 mask = all B.
   fs.writeFileSync(f('wide.png'), png(new Float32Array(40 * 20).fill(1), 20, 40));
   r = run('blend', f('a.png'), f('wide.png'), f('fit.png'), '--mask', f('small.png'), '--grey');
@@ -53,6 +71,11 @@ test('blend, inpaint, denoise and interpolate from the command line', async () =
   r = run('denoise', '--load', f('vae.safetensors'), f('a.png'), f('clean.png'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /VAE, 28x28/);
+  const vae = wg.loadModel(fs.readFileSync(f('vae.safetensors')));
+  const clean = decodeImage(wg.core, fs.readFileSync(f('clean.png')), { channels: 1 }).data;
+  const cleanJs = denoise(vae, a, { threshold: 0.7, iterations: 3 }).data;   // the CLI's defaults
+  assert.ok(maxDiff(clean, cleanJs) <= 0.5 / 255 + 1e-6, 'denoise differs from the JS API');
+  assert.ok(maxDiff(clean, a.data) > 0.1, 'denoise returned its input');
   r = run('denoise', '--classical', '--sigma', '1.5', f('a.png'), f('blur.png'));
   assert.equal(r.status, 0, r.stderr);
   const blurred = decodeImage(wg.core, fs.readFileSync(f('blur.png')), { channels: 3 });
@@ -71,6 +94,10 @@ test('blend, inpaint, denoise and interpolate from the command line', async () =
   assert.equal(r.status, 0, r.stderr);
   const strip = decodeImage(wg.core, fs.readFileSync(f('tween.png')), { channels: 1 });
   assert.deepEqual([strip.width, strip.height], [6 * 28 + 7 * 2, 28 + 4]);
+  const tweenJs = interpolate(vae, { from: a, to: b, steps: 6 });
+  for (let k = 0; k < 6; k++) assert.ok(maxDiff(tile(strip, k), tweenJs.data.subarray(k * 784, (k + 1) * 784)) <= 0.5 / 255 + 1e-6, `tween image ${k}`);
+  assert.ok(maxDiff(tile(strip, 0), tile(strip, 5)) > 0.1, 'the strip does not move from A to B');
+  vae.dispose();
   r = run('train', '--model', 'gan', '--steps', '2', '--save', f('gan.safetensors'));
   r = run('inpaint', '--load', f('gan.safetensors'), f('a.png'), f('square.png'), f('x.png'));
   assert.equal(r.status, 2);
@@ -80,6 +107,13 @@ test('blend, inpaint, denoise and interpolate from the command line', async () =
   assert.match(r.stderr, /denoise needs a VAE checkpoint/);
   r = run('interpolate', '--load', f('gan.safetensors'), '--steps', '4', f('gan-tween.png'));
   assert.equal(r.status, 0, r.stderr);
+  // Between the latents of seeds 0 and 1 (wasm/random.js), as the JS API draws them.
+  const gan = wg.loadModel(fs.readFileSync(f('gan.safetensors')));
+  const ganStrip = decodeImage(wg.core, fs.readFileSync(f('gan-tween.png')), { channels: 1 });
+  const ganJs = interpolate(gan, { z0: gaussian(0, gan.latent), z1: gaussian(1, gan.latent), steps: 4 });
+  for (let k = 0; k < 4; k++) assert.ok(maxDiff(tile(ganStrip, k), ganJs.data.subarray(k * 784, (k + 1) * 784)) <= 0.5 / 255 + 1e-6, `GAN tween image ${k}`);
+  assert.ok(maxDiff(tile(ganStrip, 0), tile(ganStrip, 3)) > 0.05, 'the GAN strip does not move');
+  gan.dispose();
   r = run('blend', f('a.png'), CLI, f('x.png'));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /wasmgen.js: unsupported: not a PNG, JPEG, BMP or GIF image/);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { FASHION_DIR } from '../wasm/data.js';
-import { WasmgenError } from '../wasm/index.js';
+import { WasmgenError } from '../wasm/node.js';
 import { getWg, tempDir } from './helpers.js';
 
 test('Fashion-MNIST loads from the dataset-fashion-mnist package (60,000 / 10,000)', async (t) => {

@@ -1,5 +1,6 @@
 // Determinism: the same seed gives byte-identical checkpoints in two runs, and the native build
-// of the same C gives the same bytes as the wasm build after the same training.
+// of the same C gives the same bytes as the wasm build after the same training, and the same
+// sample-quality metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { getWg, ROOT, tempDir } from './helpers.js';
+import { features, fid, compareFeatures, inceptionScore } from '../wasm/node.js';
 
 async function trainBytes(config, steps, batch) {
   const wg = await getWg();
@@ -19,9 +21,23 @@ async function trainBytes(config, steps, batch) {
   return bytes;
 }
 
+// The conv presets run every conv/convT/batch-norm kernel; augmentation and dropout use their own
+// random streams, whose draws must land the same in both builds. Small widths keep these fast.
+const DROP = { type: 'dropout', p: 0.3 };
 const CONFIGS = [
   ['gan', { model: 'gan', seed: 11 }, 8, 32],
   ['vae', { model: 'vae', seed: 12 }, 40, 50],
+  ['dcgan + augment', { model: 'dcgan', seed: 13, hidden: [32, 16], augment: 'flip,rotate:10,crop:24' }, 4, 8],
+  ['convvae + augment', { model: 'convvae', seed: 14, hidden: [8, 16], augment: 'rotate:15,crop:22' }, 6, 16],
+  ['gan + dropout', {
+    model: 'gan', seed: 15, hidden: [64, 128],
+    discriminator: [{ type: 'dense', units: 128 }, { type: 'leaky_relu', slope: 0.2 }, DROP, { type: 'dense', units: 1 }],
+  }, 6, 16],
+  ['vae + dropout', {
+    model: 'vae', seed: 16, latent: 8,
+    encoder: [{ type: 'dense', units: 64 }, { type: 'relu' }, DROP, { type: 'dense', units: 16 }],
+    decoder: [{ type: 'dense', units: 64 }, { type: 'relu' }, DROP, { type: 'dense', units: 784 }, { type: 'sigmoid' }],
+  }, 10, 16],
 ];
 
 for (const [name, config, steps, batch] of CONFIGS) {
@@ -50,3 +66,24 @@ for (const [name, config, steps, batch] of CONFIGS) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('metrics: native and wasm builds give the same bits (FID, KID subsets, precision/recall, IS)', async () => {
+  const fixture = path.join(ROOT, 'tests', 'reference', 'metric_fixtures', 'metrics.json');
+  const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'), ['--metrics', fixture], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const native = r.stdout.trim().split('\n').map((line) => JSON.parse(line));   // 17 digits: exact doubles
+  const { cases } = JSON.parse(fs.readFileSync(fixture, 'utf8'));
+  assert.equal(native.length, cases.length);
+  const { core } = await getWg();
+  cases.forEach((c, i) => {
+    const real = features(c.real, c.dim), fake = features(c.fake, c.dim);
+    const s = c.kid_subsets;
+    const both = compareFeatures(core, real, fake, { kid: { subsets: s.subsets, subsetSize: s.size, seed: s.seed }, k: c.k });
+    assert.deepEqual({
+      fid: fid(core, real, fake),
+      kid: [both.kid.mean, both.kid.std],
+      pr: [both.precision, both.recall],
+      is: [inceptionScore(core, features(c.logits, c.classes), { logits: true }), inceptionScore(core, features(c.probs, c.classes))],
+    }, native[i], c.name);
+  });
+});

@@ -62,7 +62,7 @@ test('no usable image is an error that still lists every skipped file', async ()
 
 test('augmentImages: the training chain at random, sizes kept, the same draws for the same seed', async () => {
   const wg = await getWg();
-  const { augmentImages, WasmgenError } = await import('../wasm/index.js');
+  const { augmentImages, WasmgenError } = await import('../wasm/node.js');
   const n = 64, plane = 4 * 5;
   const data = new Float32Array(n * plane);
   for (let k = 0; k < n; k++) for (let i = 0; i < plane; i++) data[k * plane + i] = (i % 5) / 4;   // ramp left -> right
@@ -88,7 +88,7 @@ test('augmentImages: the training chain at random, sizes kept, the same draws fo
 
 test("decodeImage: maxPixels refuses a large image from its header, as the page's tools do", async () => {
   const wg = await getWg();
-  const { decodeImage } = await import('../wasm/index.js');
+  const { decodeImage } = await import('../wasm/node.js');
   const bytes = encode({ width: 100, height: 60, data: new Uint8Array(100 * 60 * 3), channels: 3, depth: 8 });
   assert.equal(decodeImage(wg.core, bytes, { maxPixels: 6000 }).width, 100);
   assert.throws(() => decodeImage(wg.core, bytes, { maxPixels: 5999, name: 'big.png' }), /big\.png: too large: 100x60 is over the 5,999 pixels allowed here/);
@@ -97,7 +97,7 @@ test("decodeImage: maxPixels refuses a large image from its header, as the page'
 
 test('a top-down BMP (negative height) decodes with its first row on top', async () => {
   const wg = await getWg();
-  const { decodeImage } = await import('../wasm/index.js');
+  const { decodeImage } = await import('../wasm/node.js');
   const rowBytes = 8, bmp = Buffer.alloc(14 + 40 + 2 * rowBytes);
   bmp.write('BM', 0, 'latin1');
   bmp.writeUInt32LE(bmp.length, 2);
@@ -117,7 +117,7 @@ test('a top-down BMP (negative height) decodes with its first row on top', async
 
 test('a BMP whose pixels index past its palette is refused as corrupt (stb_image would read stack garbage)', async () => {
   const wg = await getWg();
-  const { decodeImage } = await import('../wasm/index.js');
+  const { decodeImage } = await import('../wasm/node.js');
   const fs = await import('node:fs');
   const bytes = fs.readFileSync(new URL('./fuzz/regressions/image/bmp_short_palette_uninit_stack_index.bmp', import.meta.url));
   assert.throws(() => decodeImage(wg.core, bytes, { name: 'short.bmp' }), /short\.bmp: corrupt: corrupt BMP \(a pixel uses a colour its palette does not have\)/);

@@ -1,7 +1,7 @@
 // Learning of the convolutional models, measured (seeded, so the same numbers on every machine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetImages, pixelStats } from '../wasm/index.js';
+import { datasetImages, pixelStats } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 test('conv VAE: lower test loss than the MLP VAE after the same images seen (2 epochs)', async () => {

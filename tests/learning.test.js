@@ -3,7 +3,7 @@
 // the same on every machine; thresholds leave room for harmless changes, not for luck.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetImages, pixelStats } from '../wasm/index.js';
+import { datasetImages, pixelStats } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
 test('MLP VAE: test loss (BCE + KL per image) below 120 after 10 epochs', async () => {

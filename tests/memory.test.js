@@ -2,7 +2,7 @@
 // use stays intact and can still be saved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, WasmgenError } from '../wasm/index.js';
+import { init, WasmgenError } from '../wasm/node.js';
 
 test('a model too large for the wasm heap: clear out-of-memory error', async () => {
   const wg = await init({ fresh: true });   // its own heap: the failed growth stays with it

@@ -2,10 +2,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
-import { exportOnnx, WasmgenError } from '../wasm/index.js';
+import { exportOnnx, WasmgenError } from '../wasm/node.js';
 import { getWg } from './helpers.js';
 
-const TOL = 1e-4;
+const TOL = 2e-6;   // measured at most 1.1e-6 (custom generator), about 1e-7 for the presets
 let wg, train;
 
 before(async () => {
@@ -40,9 +40,10 @@ function tensors(bytes) {
 async function exportAndCompare(config, { steps = 3, batch = 16, n = 5 } = {}) {
   const model = wg.createModel({ seed: 1, ...config });
   model.trainSteps(train, steps, batch);
-  // Batchnorm running statistics moved away from their (0, 1) start: the export must use them.
+  // Batchnorm running statistics moved away from their (0, 1) start: the export must use them
+  // (the weights' own, not the optimizer's or the divergence guard's snapshot's).
   const t = tensors(model.save());
-  for (const name of Object.keys(t).filter((k) => k.endsWith('.running_mean') && !k.startsWith('opt.'))) {
+  for (const name of Object.keys(t).filter((k) => k.endsWith('.running_mean') && !k.startsWith('opt.') && !k.startsWith('guard.'))) {
     assert.ok(t[name].some((v) => v !== 0), `${name} is still all zero`);
   }
   const bytes = exportOnnx(model);
@@ -67,7 +68,7 @@ for (const preset of ['gan', 'vae', 'dcgan', 'convvae']) {
   test(`ONNX export of the ${preset} preset matches decode(z)`, async (t) => {
     const diff = await exportAndCompare({ model: preset });
     t.diagnostic(`${preset}: max abs difference ${diff.toExponential(2)}`);
-    // Measured: about 2e-7 for every preset.
+    // Measured: 0.6e-7 to 1.8e-7 for the presets.
     assert.ok(diff <= TOL, `${preset}: max abs difference ${diff}`);
   });
 }
@@ -126,7 +127,7 @@ test('exportOnnx: clear errors for a disposed model and an unsupported layer', (
   assert.throws(() => exportOnnx({}), /exportOnnx: expected a wasmgen Model/);
   // A model-like object whose config names a layer type the exporter does not know.
   const fake = {
-    kind: 'vae', latent: 20, channels: 1, height: 28, width: 28,
+    kind: 'vae', latent: 20, channels: 1, height: 28, width: 28, description: model.description,
     config: { ...config, decoder: [{ type: 'dense', units: 784 }, { type: 'swish' }] },
     save: () => { throw new Error('save must not be reached'); },
   };

@@ -1,14 +1,17 @@
 // The Image tools panel in a real browser (browser-session.js: the built page on a free port,
 // Debian's Chromium, nothing outside 127.0.0.1). Results are read back from the canvases and
 // checked against what the tool must produce: exact where exact (flip), computed where simple
-// (a 50% blend with a flat grey image), by structure and PSNR captions for the model tools.
+// (a 50% blend with a flat grey image); the model tools against the JS API run on the page's
+// downloaded checkpoint with the same inputs, pixel for pixel and PSNR caption for caption.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { encode, decode } from 'fast-png';
 import { useBrowserSession } from './browser-session.js';
-import { ROOT } from './helpers.js';
+import { ROOT, getWg } from './helpers.js';
+import { datasetImages, toGrid, fitImage, denoise, inpaint, interpolate, psnr } from '../wasm/index.js';
+import { uniforms } from '../wasm/random.js';
 
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
 let page;
@@ -95,6 +98,18 @@ test('uploads: a flat grey PNG as B blends 50/50 with A; a large photo is scaled
   await run('augment');
   assert.equal((await captions())[0], 'original · 28×28');
   await page.fill('#augment', '');
+  // Files over 64 MB are refused before reading; one of exactly 64 MB is read (and is no image).
+  const pickSized = (bytes, name) => page.evaluate(([bytes, name]) => {
+    const input = document.getElementById('source-b-file'), transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [bytes, name]);
+  await pickSized(64 * 2 ** 20 + 1, 'big.png');
+  await page.waitForFunction(() => /big\.png is 64 MB, over the 64 MB limit per file/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  await pickSized(64 * 2 ** 20, 'limit.png');
+  await page.waitForFunction(() => /limit\.png/.test([...document.querySelectorAll('.message.error')].map((m) => m.textContent).join()));
+  assert.doesNotMatch((await errors()).find((m) => /limit\.png/.test(m)), /limit per file/);
   // A header claiming 5000 x 4000 pixels is refused before decoding.
   const huge = png(4, 2, 3, () => 0);
   huge.buffer.writeUInt32BE(5000, 16);
@@ -185,6 +200,55 @@ test('augmentation from the settings trains a VAE; the model tools then compare 
   await page.screenshot({ path: path.join(ARTIFACTS, 'page-tools-1280x800.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(outsideRequests, []);
+});
+
+test('the model tools show what the JS API gives for the same model and inputs', async () => {
+  // The VAE trained above, as the page saves it, run through the API in Node.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download checkpoint', exact: true }).click()]);
+  const wg = await getWg();
+  const model = wg.loadModel(fs.readFileSync(await download.path()));
+  const train = await wg.loadDataset('mnist');
+  const size = { height: model.height, width: model.width, channels: model.channels };
+  const [A, B] = [0, 1].map((i) => fitImage(wg.core, datasetImages(train, { indices: [i] }), size));
+  const red = (images, cols = images.n) => {
+    const g = toGrid(images, { cols, pad: images.n > 1 ? 2 : 0, background: 24 });
+    return { width: g.width, height: g.height, red: Array.from({ length: g.data.length / 4 }, (_, i) => g.data[i * 4]) };
+  };
+  const dB = (v) => `${v.toFixed(1)} dB`;
+
+  // Denoise (salt and pepper 0.2, threshold 0.7): the page's noise rule, from the panel's seed.
+  await choose('denoise');
+  const seed = await page.evaluate(() => wasmgen.tools.seed);
+  const u = uniforms(seed + 1), draws = Float64Array.from({ length: A.data.length }, () => u());
+  const noisy = { ...A, data: A.data.map((v, i) => (draws[i] < 0.1 ? 0 : draws[i] < 0.2 ? 1 : v)) };
+  const clean = denoise(model, noisy, { threshold: 0.7, iterations: 3 });
+  await run('denoise');
+  const names = await captions();
+  assert.equal(names.length, 4);
+  assert.equal(names[1], `noisy · ${dB(psnr(A, noisy))}`);
+  assert.equal(names[3], `VAE denoised · ${dB(psnr(A, clean))}`);
+  assert.deepEqual(await figure(1), red(noisy), 'the noisy input');
+  assert.deepEqual(await figure(3), red(clean), 'the VAE-denoised image');
+  assert.ok(psnr(A, clean) > psnr(A, noisy) + 3, `denoising helps: ${dB(psnr(A, noisy))} -> ${dB(psnr(A, clean))}`);
+
+  // Inpaint with the panel's square mask.
+  await choose('inpaint');
+  await page.click('#mask-tools [data-shape=square]');
+  const hole = Float32Array.from(await page.evaluate(() => Array.from(wasmgen.tools.mask.data)), (v) => (v >= 0.25 ? 1 : 0));
+  assert.ok(hole.some((v) => v) && hole.some((v) => !v));
+  const masked = { ...A, data: A.data.map((v, i) => (hole[i] ? 0 : v)) };
+  const repaired = inpaint(model, masked, hole, { iterations: 20 });
+  await run('inpaint');
+  assert.equal((await captions())[3], `VAE inpainting · ${dB(psnr(A, repaired, { mask: hole }))}`);
+  assert.deepEqual(await figure(1), red(masked), 'the masked input');
+  assert.deepEqual(await figure(3), red(repaired), 'the VAE-inpainted image');
+
+  // Interpolation through the encoder, A to B in 6 steps.
+  await choose('interpolate');
+  await page.fill('#interpolate-steps', '6');
+  await run('interpolate');
+  assert.deepEqual(await figure(1), red(interpolate(model, { from: A, to: B, steps: 6 })), 'the interpolation strip');
+  model.dispose(); train.dispose();
 });
 
 test('with a VAE, a wide A and its mask are centre-cropped to the model size together', async () => {

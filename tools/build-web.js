@@ -3,19 +3,24 @@
 // static host can serve (tools/serve.js does, with the COOP/COEP headers):
 //
 //   build/web/index.html, app.js, worker.js, ...   everything in web/
-//   build/web/wasm/*.js                            the package modules the page reaches by import
-//   build/web/build/wasmgen.wasm                   the core (core.js looks for ../build/)
-//   build/web/build/wasmgen-mt.wasm                the threaded core (threads.js)
-//   build/web/data/mnist-train-*.idx.gz            built-in MNIST (data.js looks for ../data/)
+//   build/web/wasm/*.js                            the package modules the page reaches (worker.js too)
+//   build/web/build/wasmgen.wasm, wasmgen-url.js   the core and the module naming it
+//   build/web/build/wasmgen-mt.wasm, ...-url.js    the threaded core (threads.js; cross-origin isolated)
+//   build/web/data/mnist-*.idx.gz, builtin-url.js  built-in MNIST and the module naming it
 //   build/web/data/fashion/train-*.gz              Fashion-MNIST, when Debian's package is installed
 //   build/web/vendor/uPlot.*                       npm dependencies, copied (never from a CDN)
+//   build/web/sw.js                                the service worker, with the list of every file
+//                                                  above and a version hash filled in (offline use)
 //
-// Modules are copied by following static imports from web/*.js, and a bare specifier (an npm
-// package name) anywhere on that path fails the build: browsers cannot resolve those without an
-// import map, and module workers cannot use import maps at all.
+// Files are copied by following static imports, import() of literals and
+// new URL('./file', import.meta.url) references (the worker, the wasm, the data) from web/*.js,
+// the same references a bundler follows. A bare specifier (an npm package name) anywhere on that
+// path fails the build: browsers cannot resolve those without an import map, and module workers
+// cannot use import maps at all.
 //
 //   node tools/build-web.js [--out DIR]
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,29 +34,28 @@ const VENDORED = {
   'vendor/uPlot.esm.js': 'node_modules/uplot/dist/uPlot.esm.js',
   'vendor/uPlot.min.css': 'node_modules/uplot/dist/uPlot.min.css',
   'vendor/uPlot.LICENSE': 'node_modules/uplot/LICENSE',
-  'build/wasmgen.wasm': 'build/wasmgen.wasm',
-  'build/wasmgen-mt.wasm': 'build/wasmgen-mt.wasm',      // threads.js, when cross-origin isolated
-  'wasm/thread-worker.js': 'wasm/thread-worker.js',      // started by threads.js, not imported
-  'data/mnist-train-images.idx.gz': 'data/mnist-train-images.idx.gz',
-  'data/mnist-train-labels.idx.gz': 'data/mnist-train-labels.idx.gz',
 };
+
+/** Folders of the repository that the site keeps under the same name (web/ is the site's root). */
+const FROM_ROOT = ['wasm/', 'build/', 'data/'];
 
 /** Where a site path's file comes from in the repository. */
 function sourceOf(sitePath) {
   if (VENDORED[sitePath]) return path.join(ROOT, VENDORED[sitePath]);
-  if (sitePath.startsWith('wasm/')) return path.join(ROOT, sitePath);
+  if (FROM_ROOT.some((dir) => sitePath.startsWith(dir))) return path.join(ROOT, sitePath);
   return path.join(ROOT, 'web', sitePath);
 }
 
-// Static imports and re-exports, and dynamic import() of a string literal.
-const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+// Static imports and re-exports, dynamic import() of a string literal, and asset or worker URLs
+// written as new URL('./file', import.meta.url).
+const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[\w*{}\s,$]+\s*from\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g;
 
 /** Site paths a module imports; throws on bare specifiers the browser cannot resolve. */
 function importsOf(sitePath, text) {
   const found = [];
   const code = text.replace(/^\s*\/\/.*$/gm, '');   // usage examples in comments are not imports
   for (const match of code.matchAll(IMPORT)) {
-    const spec = match[1] ?? match[2];
+    const spec = match[1] ?? match[2] ?? match[3];
     const dynamic = match[2] !== undefined;
     if (dynamic && spec.startsWith('node:')) continue;   // Node-only branch (e.g. core.js reading files)
     if (!spec.startsWith('./') && !spec.startsWith('../')) {
@@ -72,6 +76,23 @@ function copy(sitePath, out) {
   fs.copyFileSync(from, to);
 }
 
+/**
+ * Fills sw.js's file list and version (a hash of every file's path and bytes), so each build
+ * that changes anything installs afresh and replaces the old offline cache.
+ */
+function writeServiceWorker(out, files) {
+  const cached = files.filter((f) => f !== 'sw.js');
+  const hash = crypto.createHash('sha256');
+  for (const f of cached) hash.update(f).update('\0').update(fs.readFileSync(path.join(out, f)));
+  const swPath = path.join(out, 'sw.js');
+  const text = fs.readFileSync(swPath, 'utf8');
+  const filled = text
+    .replace(/^const VERSION = 'dev';/m, `const VERSION = '${hash.digest('hex').slice(0, 16)}';`)
+    .replace(/^const FILES = \[\];/m, `const FILES = ${JSON.stringify(cached)};`);
+  if (filled === text || /const (VERSION = 'dev'|FILES = \[\])/.test(filled)) throw new Error('web/sw.js lost its VERSION or FILES line');
+  fs.writeFileSync(swPath, filled);
+}
+
 export function buildWeb(out = path.join(ROOT, 'build', 'web')) {
   fs.rmSync(out, { recursive: true, force: true });
   const pages = fs.readdirSync(path.join(ROOT, 'web'));
@@ -89,7 +110,9 @@ export function buildWeb(out = path.join(ROOT, 'build', 'web')) {
     fs.mkdirSync(path.join(out, 'data', 'fashion'), { recursive: true });
     for (const f of FASHION_FILES) fs.copyFileSync(path.join(FASHION_DIR, f), path.join(out, 'data', 'fashion', f));
   }
-  return { out, files: done.size + (fashion ? FASHION_FILES.length : 0), fashion };
+  const files = [...done, ...(fashion ? FASHION_FILES.map((f) => `data/fashion/${f}`) : [])].sort();
+  writeServiceWorker(out, files);
+  return { out, files: files.length, fashion };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

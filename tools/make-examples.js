@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import {
   init, datasetImages, toGrid, encodePng, transformImage, augmentImages, blend, fillDiffusion, inpaint,
   denoise, interpolate, psnr,
-} from '../wasm/index.js';
+} from '../wasm/node.js';
 import { gaussian, uniforms } from '../wasm/random.js';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'docs/examples' } } });

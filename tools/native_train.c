@@ -6,10 +6,17 @@
  *   wasmgen_native CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]
  * DATASET_ID is what the JS API records as the data's identity ("mnist-train:8337").
  * WASMGEN_THREADS=N in the environment trains with N threads (the checkpoint is the same bytes).
+ *
+ *   wasmgen_native --metrics tests/reference/metric_fixtures/metrics.json
+ * prints, one JSON line per fixture case, the metrics of its features as the native build computes
+ * them (17 digits: exact doubles), for the same cross-build comparison of src/metrics.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "api.h"
+#include "json.h"
+#include "metrics.h"
 #include "model.h"
 #include "threads.h"
 
@@ -26,9 +33,71 @@ static unsigned char *read_file(const char *path, size_t *len) {
   return buf;
 }
 
+static float *json_floats(const wg_json *obj, const char *key, size_t *n) {
+  const wg_json *a = wg_json_get(obj, key);
+  if (!a || a->type != WG_JSON_ARRAY) return NULL;
+  float *out = malloc(sizeof(float) * (a->length + 1));
+  for (size_t i = 0; out && i < a->length; i++) out[i] = (float)a->items[i].number;
+  *n = a->length;
+  return out;
+}
+
+static int json_int(const wg_json *obj, const char *key) {
+  const wg_json *v = wg_json_get(obj, key);
+  return v && v->type == WG_JSON_NUMBER ? (int)v->number : 0;
+}
+
+static double fid_of(const float *x, int nx, const float *y, int ny, int d) {
+  wg_feature_stats a = {0}, b = {0};   /* zeroed: freeing one that was never initialised is safe */
+  double *m = malloc(sizeof(double) * 2 * ((size_t)d * d + d)), fid = -1;
+  double *m1 = m, *c1 = m + d, *m2 = c1 + (size_t)d * d, *c2 = m2 + d;
+  if (m && !wg_feature_stats_init(&a, d) && !wg_feature_stats_init(&b, d) && !wg_feature_stats_add(&a, x, nx) &&
+      !wg_feature_stats_add(&b, y, ny) && !wg_feature_stats_finalize(&a, m1, c1) &&
+      !wg_feature_stats_finalize(&b, m2, c2) && wg_fid(m1, c1, m2, c2, d, &fid)) fid = -1;
+  wg_feature_stats_free(&a); wg_feature_stats_free(&b);
+  free(m);
+  return fid;
+}
+
+static int print_metrics(const char *path) {
+  size_t len, nx, ny, nl, np;
+  unsigned char *text = read_file(path, &len);
+  wg_json *doc = NULL;
+  if (!text || wg_json_parse((const char *)text, len, &doc)) { fprintf(stderr, "cannot read %s\n", path); free(text); return 1; }
+  free(text);
+  const wg_json *cases = wg_json_get(doc, "cases");
+  for (size_t c = 0; cases && c < cases->length; c++) {
+    const wg_json *k = &cases->items[c];
+    const int d = json_int(k, "dim"), classes = json_int(k, "classes");
+    const wg_json *sub = wg_json_get(k, "kid_subsets");
+    float *x = json_floats(k, "real", &nx), *y = json_floats(k, "fake", &ny);
+    float *logits = json_floats(k, "logits", &nl), *probs = json_floats(k, "probs", &np);
+    wg_feature_gram g;
+    double kid[2] = {0, 0}, pr[2] = {0, 0}, is_logits = 0, is_probs = 0;
+    int ok = x && y && logits && probs && d > 0 && classes > 0 &&
+             !wg_feature_gram_compute(&g, x, (int)nx / d, y, (int)ny / d, d);
+    if (ok) {
+      ok = !wg_kid_gram(&g, json_int(sub, "subsets"), json_int(sub, "size"), (uint64_t)json_int(sub, "seed"), kid) &&
+           !wg_precision_recall_gram(&g, json_int(k, "k"), pr) &&
+           !wg_inception_score(logits, (int)nl / classes, classes, 1, &is_logits) &&
+           !wg_inception_score(probs, (int)np / classes, classes, 0, &is_probs);
+      wg_feature_gram_free(&g);
+    }
+    if (ok)
+      printf("{\"fid\":%.17g,\"kid\":[%.17g,%.17g],\"pr\":[%.17g,%.17g],\"is\":[%.17g,%.17g]}\n",
+             fid_of(x, (int)nx / d, y, (int)ny / d, d), kid[0], kid[1], pr[0], pr[1], is_logits, is_probs);
+    free(x); free(y); free(logits); free(probs);
+    if (!ok) { fprintf(stderr, "error: %s\n", wg_last_error()); wg_json_free(doc); return 1; }
+  }
+  wg_json_free(doc);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--metrics") == 0) return print_metrics(argv[2]);
   if (argc != 6 && argc != 7) {
-    fprintf(stderr, "usage: %s CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]\n", argv[0]);
+    fprintf(stderr, "usage: %s CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]\n"
+                    "       %s --metrics METRIC_FIXTURES.json\n", argv[0], argv[0]);
     return 2;
   }
   const char *threads = getenv("WASMGEN_THREADS");

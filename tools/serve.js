@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // serve.js — serves the static page (build/web/, made by tools/build-web.js) on 127.0.0.1 with the
 // cross-origin isolation headers (COOP/COEP) that SharedArrayBuffer and wasm threads need.
-// Only files under the site folder are served: no directory listings, no path traversal.
+// Only files under the site folder are served: no directory listings, no path traversal. --base
+// serves the site under a subpath, as a shared static host would (everything else is 404).
 //
-//   node tools/serve.js [--port 8080] [--root build/web]     (or PORT=9000; --port 0 picks a free one)
+//   node tools/serve.js [--port 8080] [--root build/web] [--base /demos/wasmgen/]
+//                       (or PORT=9000; --port 0 picks a free one)
 //
-// Prints "wasmgen page: http://127.0.0.1:PORT/" once listening.
+// Prints "wasmgen page: http://127.0.0.1:PORT/BASE" once listening.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -28,6 +30,7 @@ const MIME = {
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
   '.safetensors': 'application/octet-stream',
 };
 
@@ -62,15 +65,22 @@ function reply(res, status, text) {
 }
 
 /** Starts the server; resolves to { server, url } once it listens. */
-export function serve({ root = path.join(ROOT, 'build', 'web'), port = 8080, host = HOST } = {}) {
+export function serve({ root = path.join(ROOT, 'build', 'web'), port = 8080, host = HOST, base = '/' } = {}) {
   const site = path.resolve(root);
+  if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`the base path must start and end with "/", got "${base}"`);
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       reply(res, 405, 'method not allowed\n');
       return;
     }
-    const file = resolveFile(site, new URL(req.url, 'http://localhost').pathname);
+    const { pathname } = new URL(req.url, 'http://localhost');
+    if (`${pathname}/` === base) {   // the subpath without its slash: relative URLs need the slash
+      res.writeHead(301, { ...ISOLATION, Location: base });
+      res.end();
+      return;
+    }
+    const file = pathname.startsWith(base) ? resolveFile(site, `/${pathname.slice(base.length)}`) : null;
     if (!file) { reply(res, 404, 'not found\n'); return; }
     const { size } = fs.statSync(file);
     res.writeHead(200, {
@@ -85,13 +95,13 @@ export function serve({ root = path.join(ROOT, 'build', 'web'), port = 8080, hos
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve({ server, url: `http://${host}:${server.address().port}/` });
+      resolve({ server, url: `http://${host}:${server.address().port}${base}` });
     });
   });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, root: { type: 'string' } } });
+  const { values } = parseArgs({ options: { port: { type: 'string' }, root: { type: 'string' }, base: { type: 'string' } } });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`serve: the port must be a whole number in [0, 65535], got "${values.port ?? process.env.PORT}"`);
@@ -102,7 +112,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.error('serve: no page to serve yet; run: node tools/build-web.js (npm start does both)');
     process.exit(1);
   }
-  serve({ root, port }).then(({ url }) => {
+  const base = values.base ? `/${values.base.replace(/^\/+|\/+$/g, '')}/`.replace('//', '/') : '/';
+  serve({ root, port, base }).then(({ url }) => {
     console.log(`wasmgen page: ${url}`);
   }, (e) => {
     console.error(e.code === 'EADDRINUSE' ? `serve: port ${port} is in use; pick another, e.g. PORT=9000 npm start` : `serve: ${e.message}`);

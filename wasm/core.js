@@ -3,10 +3,14 @@
 // The same module works in Node, pages and workers: it is a standalone wasm file instantiated by
 // hand (no Emscripten JS glue), so the only import is the memory-growth notification. Heap views
 // are re-created after every call because memory growth replaces the underlying ArrayBuffer.
+// The wasm file's URL comes from build/wasmgen-url.js, written literally so bundlers copy it.
 //
-//   const core = await loadCore();          // or loadCore({ wasmBytes }) / loadCore({ wasmUrl })
+//   const core = await loadCore();   // or loadCore({ wasmBytes }) / ({ wasmUrl }) / ({ wasmModule })
 //   const ptr = core.malloc(16); core.free(ptr);
 //   core.check(core.exports.wg_api_model_train(m, ds, 10, 64));   // throws WasmgenError on failure
+
+import wasmgenWasmUrl from '../build/wasmgen-url.js';
+import { readBytes } from './files.js';
 
 const STATUS_NAMES = ['ok', 'invalid argument', 'bad format', 'out of memory', 'bad state', 'mismatch'];
 
@@ -18,18 +22,6 @@ export class WasmgenError extends Error {
     this.status = status;
     this.code = STATUS_NAMES[status] ?? 'error';
   }
-}
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-
-async function readWasmBytes(url) {
-  if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(url);
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new WasmgenError(`cannot load ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 export class Core {
@@ -136,18 +128,32 @@ function wasiStubs(getMemory) {
 let cached = null;
 
 /**
- * Instantiates the wasm core. Options: `wasmBytes` (ArrayBuffer/Uint8Array), `wasmUrl` (URL or
- * string), else build/wasmgen.wasm next to this package. Reuses one instance unless `fresh`.
+ * A page's relative URL resolves against the page (or worker) location; in Node a string is a
+ * path. (Not against import.meta.url: bundlers replace that with the build machine's path.)
+ */
+const resolveUrl = (url) => (typeof url === 'string' && globalThis.location ? new URL(url, globalThis.location.href) : url);
+
+/**
+ * Instantiates the wasm core. Options: `wasmModule` (a compiled WebAssembly.Module), `wasmBytes`
+ * (ArrayBuffer/Uint8Array), `wasmUrl` (URL, or a string relative to the page; a path in Node),
+ * else build/wasmgen.wasm of this package. Reuses one instance unless `fresh` or one of those
+ * options is given.
  */
 export async function loadCore(options = {}) {
-  if (cached && !options.fresh && !options.wasmBytes && !options.wasmUrl) return cached;
-  const bytes = options.wasmBytes ??
-    await readWasmBytes(new URL(options.wasmUrl ?? '../build/wasmgen.wasm', import.meta.url));
+  const ownSource = options.wasmModule || options.wasmBytes || options.wasmUrl;
+  if (cached && !options.fresh && !ownSource) return cached;
+  if (options.wasmModule && !(options.wasmModule instanceof WebAssembly.Module)) {
+    throw new WasmgenError('loadCore: wasmModule must be a WebAssembly.Module (use wasmBytes for bytes)', 1);
+  }
+  const source = options.wasmModule ?? options.wasmBytes ?? await readBytes(options.wasmUrl ? resolveUrl(options.wasmUrl) : wasmgenWasmUrl);
   let memory = null;
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { emscripten_notify_memory_growth() {} }, wasi_snapshot_preview1: wasiStubs(() => memory) });
+  const imports = { env: { emscripten_notify_memory_growth() {} }, wasi_snapshot_preview1: wasiStubs(() => memory) };
+  // instantiate() answers a Module with an Instance, and bytes with { module, instance }.
+  const made = await WebAssembly.instantiate(source, imports);
+  const instance = made instanceof WebAssembly.Instance ? made : made.instance;
   memory = instance.exports.memory;
   instance.exports._initialize?.();
   const core = new Core(instance);
-  if (!options.fresh && !options.wasmBytes && !options.wasmUrl) cached = core;
+  if (!options.fresh && !ownSource) cached = core;
   return core;
 }

@@ -2,14 +2,14 @@
 //
 // Pixels stay uint8 inside the wasm heap (N, C, H, W); training converts each batch to floats.
 // IDX parsing and validation happen in C (src/idx.c), so Node, pages and the native tests share
-// one hardened parser; here we only fetch bytes and undo gzip.
+// one hardened parser; here we only fetch bytes and undo gzip (DecompressionStream, in Node too).
+// The built-in MNIST files are named in data/builtin-url.js so bundlers copy them.
 //
 //   const train = await loadDataset(core, 'mnist', { split: 'train' });  // 8,337 images
 //   const own = await loadIdxDataset(core, imagesBytes, labelsBytes, 'my-data');
 
 import { WasmgenError } from './core.js';
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+import { readBytes, fileExists } from './files.js';
 
 export const FASHION_DIR = '/usr/share/datasets/fashion-mnist/';
 
@@ -49,10 +49,6 @@ export async function maybeGunzip(bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (u8.length < 2 || u8[0] !== 0x1f || u8[1] !== 0x8b) return u8;
   try {
-    if (isNode) {
-      const zlib = await import('node:zlib');
-      return new Uint8Array(zlib.gunzipSync(u8));
-    }
     const stream = new Blob([u8]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
@@ -77,22 +73,6 @@ export async function loadIdxDataset(core, imageBytes, labelBytes = null, name =
   }
 }
 
-async function readBytes(location) {
-  if (isNode && (typeof location === 'string' || location.protocol === 'file:')) {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(location);
-  }
-  const res = await fetch(location);
-  if (!res.ok) throw new WasmgenError(`cannot load ${location}: HTTP ${res.status}`, 2);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-async function exists(path) {
-  if (!isNode) return true;
-  const { access } = await import('node:fs/promises');
-  try { await access(path); return true; } catch { return false; }
-}
-
 /**
  * Built-in datasets: 'mnist' (shipped: 8,337 train / 1,663 test, see README) and 'fashion'
  * (Fashion-MNIST, 60,000 / 10,000, read from Debian's dataset-fashion-mnist package or `dir`).
@@ -101,16 +81,18 @@ async function exists(path) {
 export async function loadDataset(core, name, { split = 'train', dir, baseUrl } = {}) {
   if (split !== 'train' && split !== 'test') throw new WasmgenError(`unknown split "${split}" (expected "train" or "test")`, 1);
   if (name === 'mnist') {
-    const base = baseUrl ?? new URL('../data/', import.meta.url);
-    const images = await readBytes(new URL(`mnist-${split}-images.idx.gz`, base));
-    const labels = await readBytes(new URL(`mnist-${split}-labels.idx.gz`, base));
+    const files = baseUrl
+      ? { images: new URL(`mnist-${split}-images.idx.gz`, baseUrl), labels: new URL(`mnist-${split}-labels.idx.gz`, baseUrl) }
+      : (await import('../data/builtin-url.js')).MNIST_FILES[split];
+    const images = await readBytes(files.images);
+    const labels = await readBytes(files.labels);
     return loadIdxDataset(core, images, labels, `mnist-${split}`);
   }
   if (name === 'fashion') {
     const prefix = split === 'train' ? 'train' : 't10k';
     const root = dir ?? baseUrl ?? FASHION_DIR;
     const imagesPath = `${root}${root.endsWith('/') ? '' : '/'}${prefix}-images-idx3-ubyte.gz`;
-    if (!(await exists(imagesPath))) {
+    if (!(await fileExists(imagesPath))) {
       throw new WasmgenError(`Fashion-MNIST not found at ${imagesPath}. Install it with: sudo apt-get install dataset-fashion-mnist (or pass its folder)`, 1);
     }
     const images = await readBytes(imagesPath);

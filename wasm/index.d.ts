@@ -23,14 +23,23 @@ export type LayerSpec =
   /** Residual connection: adds the output of earlier layer `from` (same shape). */
   | { type: 'add'; from: number };
 
+/** Preset names (the core's registry: `wg.families` lists them with one-line summaries). */
+export type PresetName = 'gan' | 'dcgan' | 'vae' | 'convvae' | 'cgan' | 'cdcgan' | 'cvae' | 'lenet';
+
+/** Per-net optimizer settings, overriding the shared ones for that net's group. */
+export interface OptimizerGroup { lr?: number; beta1?: number; beta2?: number; eps?: number; momentum?: number }
+
 /** A model config: a preset name plus overrides; anything left out comes from the preset. */
 export interface ModelConfig {
-  model: 'gan' | 'vae' | 'dcgan' | 'convvae';
+  model: PresetName;
   height?: number;
   width?: number;
   channels?: 1 | 3;
+  /** Latent size of generative models (not for classifiers). */
   latent?: number;
-  /** Preset widths: MLP hidden sizes, or conv channel widths (generator / encoder order). */
+  /** Conditional models and classifiers: number of classes (default 10). */
+  classes?: number;
+  /** Preset widths: MLP hidden sizes, or conv channel widths (first net's order); lenet: [conv1, conv2, dense1, dense2]. */
   hidden?: number[];
   /** MLP GAN discriminator widths. */
   disc_hidden?: number[];
@@ -38,6 +47,9 @@ export interface ModelConfig {
   discriminator?: LayerSpec[];
   encoder?: LayerSpec[];
   decoder?: LayerSpec[];
+  classifier?: LayerSpec[];
+  /** Per-net overrides by role, e.g. { D: { lr: 1e-4 } }. */
+  optimizers?: Record<string, OptimizerGroup>;
   optimizer?: 'adam' | 'sgd';
   lr?: number;
   beta1?: number;
@@ -60,6 +72,54 @@ export interface Images {
 
 export interface GanLosses { d_loss: number; g_loss: number; d_real: number; d_fake: number }
 export interface VaeLosses { loss: number; recon: number; kl: number }
+export interface ClassifierLosses { loss: number; accuracy: number }
+/** Losses by the names the model's family gives them (model.lossNames). */
+export type Losses = Record<string, number>;
+
+export interface Capabilities {
+  /** Generates images from latent noise (sample, decode). */
+  sample: boolean;
+  /** Encodes images to latents (VAEs). */
+  encode: boolean;
+  /** Conditioned on a class: needs labelled data, and labels to sample. */
+  classes: boolean;
+  /** Predicts classes of images. */
+  classify: boolean;
+  two_domains: boolean;
+  translate: boolean;
+}
+
+/** What a model is and can do, from the core (model.description). */
+export interface ModelDescription {
+  family: string;
+  preset: PresetName;
+  height: number;
+  width: number;
+  channels: number;
+  latent: number;
+  classes: number;
+  /** Training images are mapped from [0, 1] to this range. */
+  image_range: [number, number];
+  capabilities: Capabilities;
+  /** Role of the net that generates images, or null. */
+  generator: string | null;
+  nets: { role: string; key: string; params: number; minimises: string; input: [number, number, number]; layers: { output: [number, number, number]; params: number }[] }[];
+  losses: { name: string; group: string }[];
+  /** Names of what evaluate() returns ([] when the family has no evaluation). */
+  eval: string[];
+}
+
+/** A family and its presets, from the core's registry (wg.families). */
+export interface FamilyInfo {
+  name: string;
+  roles: { role: string; key: string }[];
+  losses: { name: string; group: string }[];
+  capabilities: Capabilities;
+  presets: { name: PresetName; summary: string; latent: number; lr: number }[];
+}
+
+/** Class labels: one per image, or one number for all. */
+export type Labels = number | ArrayLike<number>;
 
 export interface Progress {
   /** Total steps the model has trained (across calls and checkpoints). */
@@ -73,7 +133,7 @@ export interface Progress {
   imagesPerSec: number;
   /** Seconds left in this call, or null before the first chunk. */
   eta: number | null;
-  losses: GanLosses | VaeLosses;
+  losses: Losses;
   guard: Guard;
   /** Set on the value train() resolves to. */
   stopped?: boolean;
@@ -86,6 +146,8 @@ export interface TrainOptions {
   batch?: number;
   /** Steps per chunk between progress callbacks and event-loop yields. */
   chunkSteps?: number;
+  /** Instead of chunkSteps: size chunks by measured speed to take about this many ms each. */
+  chunkMs?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Called when the divergence guard skipped steps or rolled back during a chunk. */
@@ -110,32 +172,49 @@ export class Dataset {
 }
 
 export class Model {
-  readonly kind: 'gan' | 'vae';
+  /** @deprecated the family name; use `capabilities` (or `family`). */
+  readonly kind: string;
+  /** Family ('gan', 'vae', 'cgan', 'cdcgan', 'cvae', 'classifier', ...) and preset of the model. */
+  readonly family: string;
+  readonly preset: PresetName;
+  readonly description: ModelDescription;
+  readonly capabilities: Capabilities;
+  /** Roles of the nets ('G', 'D'; 'encoder', 'decoder'; 'classifier'). */
+  readonly roles: string[];
+  readonly lossNames: string[];
+  /** Loss names grouped for charts, e.g. { loss: ['d_loss', 'g_loss'], 'D output': ['d_real', 'd_fake'] }. */
+  readonly lossGroups: Record<string, string[]>;
   /** The complete, expanded config (travels inside checkpoints). */
-  readonly config: ModelConfig & Required<Pick<ModelConfig, 'height' | 'width' | 'channels' | 'latent' | 'seed'>>;
+  readonly config: ModelConfig & Required<Pick<ModelConfig, 'height' | 'width' | 'channels' | 'seed'>>;
   readonly height: number;
   readonly width: number;
   readonly channels: number;
+  /** Latent size (0 for classifiers). */
   readonly latent: number;
+  /** Number of classes (0 for unconditional models). */
+  readonly classes: number;
   readonly imageSize: number;
-  /** Parameter counts of the two nets (G and D, or encoder and decoder). */
-  readonly parameterCounts: [number, number];
+  /** Parameter count of each net, in role order. */
+  readonly parameterCounts: number[];
   readonly step: number;
   readonly epoch: number;
   readonly arenaPeakBytes: number;
-  readonly losses: GanLosses | VaeLosses;
+  readonly losses: Losses;
   readonly guard: Guard;
   /** "name:length" of the data the model trains on; "" before training. */
   readonly datasetId: string;
   trainSteps(dataset: Dataset, steps: number, batch?: number, options?: { allowNewData?: boolean }): void;
   train(dataset: Dataset, options?: TrainOptions): Promise<Progress>;
-  sample(n: number, options?: { seed?: number }): Images;
-  /** Images from latent vectors (n * latent values). */
-  decode(z: Float32Array): Images;
-  /** VAE only. */
-  encode(images: Float32Array): { mu: Float32Array; logvar: Float32Array };
-  /** VAE only: mean per-image loss over the first `limit` images (all when 0). */
-  evaluate(dataset: Dataset, options?: { limit?: number }): VaeLosses;
+  /** Conditional models need labels; truncation > 0 redraws latent values beyond it. */
+  sample(n: number, options?: { seed?: number; labels?: Labels; truncation?: number }): Images;
+  /** Images from latent vectors (n * latent values); classWeights (n * classes) mixes classes. */
+  decode(z: Float32Array, options?: { labels?: Labels; classWeights?: Float32Array }): Images;
+  /** Models that encode (VAEs); conditional ones need labels. */
+  encode(images: Float32Array, options?: { labels?: Labels }): { mu: Float32Array; logvar: Float32Array };
+  /** Classifiers: class probabilities (n * classes) and the most likely class of each image. */
+  classify(images: Float32Array): { probs: Float32Array; labels: Int32Array };
+  /** VAEs { loss, recon, kl } (mean per image); classifiers { loss, accuracy }; over the first `limit` images (all when 0). */
+  evaluate(dataset: Dataset, options?: { limit?: number }): Record<string, number>;
   /** safetensors checkpoint bytes. */
   save(): Uint8Array;
   dispose(): void;
@@ -152,6 +231,8 @@ export interface Wasmgen {
   /** Which build was loaded and why, e.g. "wasmgen-mt.wasm, 2 threads" or
    *  "wasmgen.wasm, 1 thread (2 threads asked for, but the page is not cross-origin isolated …)". */
   engine: string;
+  /** Every model family and its presets (the core's registry). */
+  families: FamilyInfo[];
   createModel(config: ModelConfig): Model;
   loadModel(bytes: Uint8Array | ArrayBuffer): Model;
   loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; dir?: string; baseUrl?: string | URL }): Promise<Dataset>;
@@ -164,20 +245,30 @@ export interface Wasmgen {
 }
 
 /**
- * Loads the core. threads: 1..8, default the hardware's thread count capped at 4; more than 1
- * loads the threaded build where shared memory is allowed (Node; cross-origin isolated pages),
- * else falls back to one thread (see Wasmgen.engine). Results are the same bits for any count.
- * wasmBytes/wasmUrl: the single-thread module from elsewhere (then threads default to 1 unless
- * threadedWasmBytes/threadedWasmUrl give the threaded one). fresh: a separate instance.
+ * Where the wasm core comes from (by default build/wasmgen.wasm of the package, or with more than one
+ * thread build/wasmgen-mt.wasm; bundlers copy both) and how many threads it computes with.
  */
-export function init(options?: {
+export interface InitOptions {
+  /** 1..8, default the hardware's thread count capped at 4 (1 when wasmModule/wasmBytes/wasmUrl is
+   *  given without a threaded one). More than 1 loads the threaded build where shared memory is
+   *  allowed (Node; cross-origin isolated pages), else falls back to one thread (see Wasmgen.engine).
+   *  Results are the same bits for any count. */
   threads?: number;
-  wasmBytes?: Uint8Array | ArrayBuffer; wasmUrl?: string | URL;
-  threadedWasmBytes?: Uint8Array | ArrayBuffer; threadedWasmUrl?: string | URL;
+  /** An already compiled module, e.g. from WebAssembly.compileStreaming or a bundler's wasm import. */
+  wasmModule?: WebAssembly.Module;
+  wasmBytes?: Uint8Array | ArrayBuffer;
+  /** A URL (a string is relative to the page or worker; in Node, a file path). */
+  wasmUrl?: string | URL;
+  /** The same three for the threaded build (build/wasmgen-mt.wasm). */
+  threadedWasmModule?: WebAssembly.Module;
+  threadedWasmBytes?: Uint8Array | ArrayBuffer;
+  threadedWasmUrl?: string | URL;
+  /** A separate instance instead of the shared one. */
   fresh?: boolean;
-}): Promise<Wasmgen>;
+}
 
-export const LOSS_NAMES: { gan: string[]; vae: string[] };
+export function init(options?: InitOptions): Promise<Wasmgen>;
+
 export function maybeGunzip(bytes: Uint8Array | ArrayBuffer): Promise<Uint8Array>;
 export function toGrid(images: Images, options?: { cols?: number; pad?: number; background?: number }): { width: number; height: number; data: Uint8ClampedArray };
 export function encodePng(grid: { width: number; height: number; data: Uint8ClampedArray }): Uint8Array;
@@ -208,5 +299,48 @@ export function inpaint(model: Model, img: Images, mask: Float32Array, options?:
 /** Replaces pixels that differ from the VAE's reconstruction by more than threshold (default 0.7), iterations times (default 3). */
 export function denoise(model: Model, img: Images, options?: { threshold?: number; iterations?: number }): Images;
 export function interpolateLatents(z0: Float32Array, z1: Float32Array, steps: number, options?: { spherical?: boolean }): Float32Array;
-export function interpolate(model: Model, options: { z0?: Float32Array; z1?: Float32Array; from?: Images; to?: Images; steps?: number; spherical?: boolean }): Images;
+export function interpolate(model: Model, options: { z0?: Float32Array; z1?: Float32Array; from?: Images; to?: Images; steps?: number; spherical?: boolean; labels?: Labels }): Images;
 export function psnr(a: Images, b: Images, options?: { mask?: Float32Array | null }): number;
+
+/** A feature matrix: n rows of dim float32 values (row-major), e.g. a judge network's penultimate layer. */
+export interface Features { data: Float32Array; n: number; dim: number }
+/** Mean and covariance (divided by n - 1) of a feature set, in float64: what FID compares. */
+export interface FeatureStats { n: number; dim: number; mean: Float64Array; cov: Float64Array }
+export interface KidResult { mean: number; std: number; subsets: number; subsetSize: number; seed: number }
+export interface KidOptions { subsets?: number; subsetSize?: number; seed?: number }
+export interface PrecisionRecall { precision: number; recall: number; k: number }
+/** Share of a uniform class's due (n / classes) a class needs to count as covered: 0.5. */
+export const COVER_SHARE: number;
+/** Wraps numbers as a feature matrix (copied to a Float32Array unless it is one); throws unless they form whole rows. */
+export function features(data: Float32Array | ArrayLike<number>, dim: number): Features;
+/** Mean and covariance of the rows (float64). */
+export function featureStats(core: unknown, features: Features): FeatureStats;
+/** Streaming mean/covariance: add batches, then finalize(); dispose() frees the wasm memory. */
+export interface FeatureStatsAccumulator {
+  readonly dim: number;
+  /** Samples added so far. */
+  readonly n: number;
+  /** A feature matrix or a Float32Array of whole rows; returns the accumulator. */
+  add(batch: Features | Float32Array): FeatureStatsAccumulator;
+  finalize(): FeatureStats;
+  dispose(): void;
+}
+export function createFeatureStats(core: unknown, dim: number): FeatureStatsAccumulator;
+/** Fréchet distance; each side statistics or features. Comparable only at equal n, reference and judge. */
+export function fid(core: unknown, a: FeatureStats | Features, b: FeatureStats | Features): number;
+/** Unbiased MMD² with the kernel (x·y/d + 1)³ over seeded subsets (defaults 100 of min(n, 1000), seed 0). */
+export function kid(core: unknown, real: Features, fake: Features, options?: KidOptions): KidResult;
+/** Improved precision (fake on the real manifold) and recall (real covered by fakes), k-NN balls (k = 3). */
+export function precisionRecall(core: unknown, real: Features, fake: Features, options?: { k?: number }): PrecisionRecall;
+/** KID and precision/recall from one computation of the pairwise products. */
+export function compareFeatures(core: unknown, real: Features, fake: Features, options?: { kid?: KidOptions; k?: number }): PrecisionRecall & { kid: KidResult };
+/** exp(E KL(p(y|x) ‖ p(y))) from rows of class probabilities, or of logits with { logits: true }. */
+export function inceptionScore(core: unknown, probs: Features, options?: { logits?: boolean }): number;
+/** Argmax histogram; covered = classes with at least coverShare · n / classes samples (threshold). */
+export function classHistogram(core: unknown, probs: Features, options?: { coverShare?: number }): {
+  counts: Int32Array; fractions: Float64Array; covered: number; classes: number; threshold: number;
+};
+/** Predicted (argmax) vs intended labels; perClass is NaN for a class without samples. */
+export function labelAccuracy(core: unknown, probs: Features, intended: Int32Array | ArrayLike<number>): {
+  accuracy: number; perClass: Float64Array; correct: Int32Array; total: Int32Array;
+};

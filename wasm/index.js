@@ -9,11 +9,11 @@
 
 import { loadCore, WasmgenError } from './core.js';
 import { defaultThreads, loadThreadedCore, threadSupport } from './threads.js';
-import { createModel, loadModel, Model, LOSS_NAMES } from './model.js';
+import { createModel, loadModel, listFamilies, Model } from './model.js';
 import { Dataset, loadDataset, loadIdxDataset, maybeGunzip } from './data.js';
 import { loadImageFiles } from './images.js';
 
-export { WasmgenError, Model, Dataset, LOSS_NAMES, maybeGunzip };
+export { WasmgenError, Model, Dataset, maybeGunzip };
 export { toGrid, pixelStats, datasetImages } from './image.js';
 export { encodePng } from './png.js';
 export { SKIP_REASONS } from './images.js';
@@ -21,6 +21,10 @@ export { exportOnnx } from './onnx.js';
 export { encodeImage } from './imagefile.js';
 export { decodeImage, transformImage, augmentImages, fitImage, imageChannels } from './imageops.js';
 export { blend, fillDiffusion, inpaint, denoise, interpolate, interpolateLatents, psnr } from './synthesis.js';
+export {
+  features, featureStats, createFeatureStats, fid, kid, precisionRecall, compareFeatures, inceptionScore,
+  classHistogram, labelAccuracy, COVER_SHARE,
+} from './metrics.js';
 
 const threadedCores = new Map();   // thread count -> shared Core (unless fresh)
 
@@ -30,7 +34,7 @@ const threadedCores = new Map();   // thread count -> shared Core (unless fresh)
  * Either way core.threads and core.threadNote say what was chosen and, on a fallback, why.
  */
 async function loadEngine(options) {
-  const ownBytes = options.wasmBytes || options.wasmUrl;
+  const ownBytes = options.wasmModule || options.wasmBytes || options.wasmUrl;
   const wanted = options.threads ?? (ownBytes ? 1 : defaultThreads());
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > 8)
     throw new WasmgenError(`threads must be an integer from 1 to 8, got ${wanted}`);
@@ -38,8 +42,10 @@ async function loadEngine(options) {
   if (wanted > 1) {
     const support = threadSupport();
     if (support.ok) {
-      const threadedOptions = { threads: wanted, wasmBytes: options.threadedWasmBytes, wasmUrl: options.threadedWasmUrl };
-      if (options.fresh || threadedOptions.wasmBytes || threadedOptions.wasmUrl) return loadThreadedCore(threadedOptions);
+      const threadedOptions = {
+        threads: wanted, wasmModule: options.threadedWasmModule, wasmBytes: options.threadedWasmBytes, wasmUrl: options.threadedWasmUrl,
+      };
+      if (options.fresh || threadedOptions.wasmModule || threadedOptions.wasmBytes || threadedOptions.wasmUrl) return loadThreadedCore(threadedOptions);
       if (!threadedCores.has(wanted)) threadedCores.set(wanted, loadThreadedCore(threadedOptions));
       try {
         return await threadedCores.get(wanted);
@@ -58,9 +64,9 @@ async function loadEngine(options) {
 
 /**
  * Loads the wasm core and returns the API bound to it. Options: threads (default: the hardware's
- * thread count, at most 4; results are the same bits for any count); wasmBytes or wasmUrl to load
- * the single-thread module from elsewhere (e.g. a bundler's asset URL) and threadedWasmBytes or
- * threadedWasmUrl for the threaded one; fresh: true for a separate instance.
+ * thread count, at most 4; results are the same bits for any count); wasmModule, wasmBytes or
+ * wasmUrl to load the single-thread module from elsewhere (e.g. a bundler's asset URL) and
+ * threadedWasmModule/Bytes/Url for the threaded one; fresh: true for a separate instance.
  */
 export async function init(options = {}) {
   const core = await loadEngine(options);
@@ -70,6 +76,8 @@ export async function init(options = {}) {
     /** Threads the core computes with, and which build was chosen (and why, on a fallback). */
     threads: core.threads,
     engine: core.threadNote,
+    /** Model families and their presets, from the core's registry. */
+    families: listFamilies(core),
     createModel: (config) => createModel(core, config),
     loadModel: (bytes) => loadModel(core, bytes),
     loadDataset: (name, opts) => loadDataset(core, name, opts),

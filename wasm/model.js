@@ -1,4 +1,8 @@
-// model.js — a trained-or-training generative model living in the wasm core.
+// model.js — a trained-or-training model (generative, or a classifier) living in the wasm core.
+//
+// What a model is and can do comes from the core's describe(): family, roles of its nets, loss
+// names and chart groups, capabilities (sample, encode, classes, classify, ...), sizes and every
+// layer's output shape. Nothing here asks for a family by name.
 //
 //   const model = createModel(core, { model: 'vae', latent: 20, seed: 1 });
 //   await model.train(dataset, { steps: 500, batch: 64, onProgress: (p) => console.log(p) });
@@ -7,13 +11,6 @@
 //   model.dispose();
 
 import { WasmgenError } from './core.js';
-
-export const LOSS_NAMES = {
-  gan: ['d_loss', 'g_loss', 'd_real', 'd_fake'],
-  vae: ['loss', 'recon', 'kl'],
-};
-
-const KIND_NAMES = ['gan', 'vae'];
 
 function checkCount(name, value, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -38,13 +35,27 @@ export class Model {
     this.core = core;
     this.handle = handle;
     this.config = JSON.parse(core.readString(core.exports.wg_api_model_config(handle)));
-    const info = core.withBuffer(32, (p) => {
-      core.exports.wg_api_model_info(handle, p);
-      return Array.from(core.i32.subarray(p >> 2, (p >> 2) + 8));
-    });
-    this.kind = KIND_NAMES[info[0]];
-    [, this.height, this.width, this.channels, this.latent] = info;
-    this.parameterCounts = [info[6], info[7]];
+    /** What the model is and can do (see describe() in the README). */
+    this.description = JSON.parse(core.readString(core.exports.wg_api_model_describe(handle)));
+    const d = this.description;
+    this.family = d.family;
+    this.preset = d.preset;
+    /** @deprecated the family name ('gan', 'vae', 'cgan', ...); ask `capabilities` instead. */
+    this.kind = d.family;
+    this.height = d.height; this.width = d.width; this.channels = d.channels;
+    this.latent = d.latent; this.classes = d.classes;
+    this.capabilities = d.capabilities;
+    this.roles = d.nets.map((net) => net.role);
+    this.lossNames = d.losses.map((l) => l.name);
+    /** Parameter count of each net, in role order. */
+    this.parameterCounts = d.nets.map((net) => net.params);
+  }
+
+  /** Loss names grouped for charts: { loss: ['d_loss', 'g_loss'], 'D output': [...] }. */
+  get lossGroups() {
+    const groups = {};
+    for (const { name, group } of this.description.losses) (groups[group] ??= []).push(name);
+    return groups;
   }
 
   #live() {
@@ -71,11 +82,11 @@ export class Model {
     });
   }
 
-  /** Losses of the last step, by name (GAN: d_loss, g_loss, d_real, d_fake; VAE: loss, recon, kl). */
+  /** Losses of the last step, by name (lossNames: e.g. d_loss, g_loss, d_real, d_fake for a GAN). */
   get losses() {
     const p = this.core.exports.wg_api_model_losses(this.#live()) >> 2;
     const f32 = this.core.f32;
-    return Object.fromEntries(LOSS_NAMES[this.kind].map((name, i) => [name, f32[p + i]]));
+    return Object.fromEntries(this.lossNames.map((name, i) => [name, f32[p + i]]));
   }
 
   /** Identity of the data this model trains on ("mnist-train:8337"); saved in checkpoints. */
@@ -105,9 +116,10 @@ export class Model {
    * Trains for `steps` (or `epochs` over the dataset) in chunks, calling onProgress after each
    * chunk and yielding to the event loop so callers stay responsive and can stop via `signal`.
    * onGuard({ skipped, rollbacks, lr }) is called when the divergence guard skipped steps or
-   * rolled back during a chunk. Resolves to the final progress record.
+   * rolled back during a chunk. `chunkMs` instead sizes chunks by measured speed to take about that
+   * long each (a worker that must answer pause/stop promptly). Resolves to the final progress record.
    */
-  async train(dataset, { steps, epochs, batch = 64, chunkSteps, onProgress, onGuard, signal, allowNewData = false } = {}) {
+  async train(dataset, { steps, epochs, batch = 64, chunkSteps, chunkMs, onProgress, onGuard, signal, allowNewData = false } = {}) {
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
     if (steps === undefined && epochs === undefined) steps = 1000;
@@ -116,7 +128,8 @@ export class Model {
       steps = Math.max(1, Math.round((epochs * dataset.length) / batch));
     }
     checkCount('steps', steps, 0, 2 ** 31 - 1);
-    const chunk = chunkSteps ?? Math.max(1, Math.min(50, Math.round(4096 / batch)));
+    if (chunkMs !== undefined && !(chunkMs > 0 && Number.isFinite(chunkMs))) throw new WasmgenError(`chunkMs must be a positive number, got ${chunkMs}`, 1);
+    let chunk = chunkSteps ?? (chunkMs ? 1 : Math.max(1, Math.min(50, Math.round(4096 / batch))));
     const start = performance.now();
     const startStep = this.step;
     let done = 0;
@@ -125,7 +138,10 @@ export class Model {
       if (signal?.aborted) break;
       const n = Math.min(chunk, steps - done);
       const guardBefore = progress.guard;
+      const t0 = performance.now();
       this.trainSteps(dataset, n, batch, { allowNewData });
+      // Steps per chunk follow the measured speed, so a chunk stays near chunkMs.
+      if (chunkMs && chunkSteps === undefined) chunk = Math.max(1, Math.min(1000, Math.round(n * chunkMs / Math.max(performance.now() - t0, 1))));
       done += n;
       progress = this.#progress(done, steps, batch, start);
       if (progress.guard.skipped !== guardBefore.skipped || progress.guard.rollbacks !== guardBefore.rollbacks) onGuard?.(progress.guard);
@@ -144,44 +160,121 @@ export class Model {
     return { step: this.step, epoch: this.epoch, done, total, batch, seconds, imagesPerSec, eta, losses: this.losses, guard: this.guard };
   }
 
-  /** n images from seeded latent noise: { data: Float32Array (n, C, H, W) in [0, 1], n, channels, height, width }. */
-  sample(n, { seed = 0 } = {}) {
+  /**
+   * n images from seeded latent noise: { data: Float32Array (n, C, H, W) in [0, 1], n, channels,
+   * height, width }. Conditional models need `labels`: one class per image, or one class for all.
+   * `truncation` > 0 redraws latent values beyond it (the truncation trick).
+   */
+  sample(n, { seed = 0, labels, truncation = 0 } = {}) {
     checkCount('n', n, 1, 65536);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new WasmgenError(`seed must be a whole number >= 0, got ${seed}`, 1);
-    return this.#images(n, (out) => this.core.exports.wg_api_model_sample(this.#live(), n, seed, out));
+    if (!(truncation === 0 || (truncation >= 0.05 && truncation <= 10))) throw new WasmgenError(`truncation must be 0 (off) or in [0.05, 10], got ${truncation}`, 1);
+    this.#needs('sample', 'sample');
+    return this.core.scoped((heap) => {
+      const lp = this.#labels(heap, labels, n, 'sample');
+      return this.#images(n, (out) => this.core.exports.wg_api_model_sample(this.#live(), n, seed, lp, truncation, out));
+    });
   }
 
-  /** Images from given latent vectors z (Float32Array of n * latent). */
-  decode(z) {
+  /**
+   * Images from given latent vectors z (Float32Array of n * latent); `labels` as for sample(). A
+   * conditional model also takes `classWeights` (Float32Array n * classes) in place of labels, e.g.
+   * (1 - t) * one-hot(a) + t * one-hot(b) to move between two classes with z held fixed.
+   */
+  decode(z, { labels, classWeights } = {}) {
     const n = z.length / this.latent;
     if (!Number.isInteger(n) || n < 1) throw new WasmgenError(`decode: z has ${z.length} values, not a multiple of latent size ${this.latent}`, 1);
-    const zp = this.core.malloc(z.length * 4);
-    try {
-      this.core.f32.set(z, zp >> 2);
-      return this.#images(n, (out) => this.core.exports.wg_api_model_decode(this.#live(), zp, n, out));
-    } finally { this.core.free(zp); }
+    this.#needs('sample', 'decode');
+    if (classWeights !== undefined) {
+      if (labels !== undefined) throw new WasmgenError('decode: give labels or classWeights, not both', 1);
+      if (!this.capabilities.classes) throw new WasmgenError(`decode: this ${this.preset} model is not conditional; it takes no class weights`, 1);
+      if (classWeights.length !== n * this.classes) throw new WasmgenError(`decode: classWeights has ${classWeights.length} values, not ${n} x ${this.classes} classes`, 1);
+      return this.core.scoped((heap) => {
+        const zp = heap.floats(z), wp = heap.floats(classWeights);
+        return this.#images(n, (out) => this.core.exports.wg_api_model_decode_mixed(this.#live(), zp, wp, n, out));
+      });
+    }
+    return this.core.scoped((heap) => {
+      const zp = heap.floats(z), lp = this.#labels(heap, labels, n, 'decode');
+      return this.#images(n, (out) => this.core.exports.wg_api_model_decode(this.#live(), zp, lp, n, out));
+    });
   }
 
-  /** VAE: images (Float32Array n * C*H*W in [0, 1]) -> { mu, logvar } (Float32Array n * latent each). */
-  encode(images) {
-    const n = images.length / this.imageSize;
-    if (!Number.isInteger(n) || n < 1) throw new WasmgenError(`encode: ${images.length} values is not a whole number of ${this.height}x${this.width}x${this.channels} images`, 1);
+  /** Models that encode (VAEs): images (Float32Array n * C*H*W in [0, 1]) -> { mu, logvar } (n * latent each). */
+  encode(images, { labels } = {}) {
+    const n = this.#count(images, 'encode');
+    this.#needs('encode', 'encode');
     const core = this.core, len = n * this.latent;
     return core.scoped((heap) => {
-      const xp = heap.floats(images), mp = heap.malloc(len * 4), lp = heap.malloc(len * 4);
-      core.check(core.exports.wg_api_model_encode(this.#live(), xp, n, mp, lp));
-      return { mu: core.f32.slice(mp >> 2, (mp >> 2) + len), logvar: core.f32.slice(lp >> 2, (lp >> 2) + len) };
+      const xp = heap.floats(images), lp = this.#labels(heap, labels, n, 'encode');
+      const mp = heap.malloc(len * 4), vp = heap.malloc(len * 4);
+      core.check(core.exports.wg_api_model_encode(this.#live(), xp, lp, n, mp, vp));
+      return { mu: core.f32.slice(mp >> 2, (mp >> 2) + len), logvar: core.f32.slice(vp >> 2, (vp >> 2) + len) };
     });
   }
 
-  /** VAE: mean per-image { loss, recon, kl } (BCE + KL) over the first `limit` images of a dataset. */
+  /** Classifiers: images (Float32Array n * C*H*W in [0, 1]) -> { probs (n * classes), labels (argmax, Int32Array n) }. */
+  classify(images) {
+    const n = this.#count(images, 'classify');
+    this.#needs('classify', 'classify');
+    const core = this.core, len = n * this.classes;
+    return core.scoped((heap) => {
+      const xp = heap.floats(images), pp = heap.malloc(len * 4);
+      core.check(core.exports.wg_api_model_classify(this.#live(), xp, n, pp));
+      const probs = core.f32.slice(pp >> 2, (pp >> 2) + len), labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let c = 1; c < this.classes; c++) if (probs[i * this.classes + c] > probs[i * this.classes + best]) best = c;
+        labels[i] = best;
+      }
+      return { probs, labels };
+    });
+  }
+
+  /**
+   * The family's evaluation over the first `limit` images of a dataset (all when 0), in eval mode:
+   * VAEs { loss, recon, kl } (mean per image, BCE + KL); classifiers { loss, accuracy }.
+   */
   evaluate(dataset, { limit = 0 } = {}) {
+    const names = this.description.eval;
+    if (!names.length) throw new WasmgenError(`evaluate: a ${this.preset} model has no evaluation loss (VAEs and classifiers do)`, 4);
+    if (!dataset?.handle) throw new WasmgenError('evaluate: the dataset was disposed or is missing', 1);
     const core = this.core;
-    return core.withBuffer(24, (p) => {
+    return core.withBuffer(64, (p) => {
       core.check(core.exports.wg_api_model_evaluate(this.#live(), dataset.handle, limit, p));
       const f64 = core.f64;
-      return { loss: f64[p >> 3], recon: f64[(p >> 3) + 1], kl: f64[(p >> 3) + 2] };
+      return Object.fromEntries(names.map((name, i) => [name, f64[(p >> 3) + i]]));
     });
+  }
+
+  /** The same refusals as the core's, before any argument is converted. */
+  #needs(capability, what) {
+    if (this.capabilities[capability]) return;
+    const why = { sample: 'does not generate images', encode: 'has no encoder (only VAEs do)', classify: 'is not a classifier' }[capability];
+    throw new WasmgenError(`${what}: a ${this.preset} model ${why}`, 4);
+  }
+
+  #count(images, what) {
+    const n = images.length / this.imageSize;
+    if (!Number.isInteger(n) || n < 1) throw new WasmgenError(`${what}: ${images.length} values is not a whole number of ${this.height}x${this.width}x${this.channels} images`, 1);
+    return n;
+  }
+
+  /** Class labels into the heap (an int pointer), or 0 when none are given. */
+  #labels(heap, labels, n, what) {
+    if (labels === undefined || labels === null) {
+      if (this.capabilities.classes) throw new WasmgenError(`${what}: this ${this.preset} model is conditional: give labels (one class 0..${this.classes - 1} per image, or one for all)`, 1);
+      return 0;
+    }
+    if (!this.capabilities.classes) throw new WasmgenError(`${what}: this ${this.preset} model is not conditional; it takes no labels`, 1);
+    const list = typeof labels === 'number' ? new Array(n).fill(labels) : Array.from(labels);
+    if (list.length !== n) throw new WasmgenError(`${what}: ${list.length} labels for ${n} images`, 1);
+    list.forEach((k, i) => {
+      if (!Number.isInteger(k) || k < 0 || k >= this.classes) throw new WasmgenError(`${what}: label ${k} (image ${i}) is out of range: this model has classes 0..${this.classes - 1}`, 1);
+    });
+    const p = heap.malloc(n * 4);
+    this.core.i32.set(list, p >> 2);
+    return p;
   }
 
   /** The checkpoint (weights, optimizer state, config, step, RNG states) as safetensors bytes. */
@@ -211,7 +304,15 @@ export class Model {
   }
 }
 
-/** Model from a config object: { model: 'gan' | 'vae', ...options } (see README for every option). */
+/**
+ * Every family and preset the core knows: [{ name, roles, losses, capabilities, presets: [{ name,
+ * summary, latent, lr }] }] (the core's registry; the CLI's usage and the page's model list).
+ */
+export function listFamilies(core) {
+  return JSON.parse(core.readString(core.exports.wg_api_registry())).families;
+}
+
+/** Model from a config object: { model: 'gan' | 'dcgan' | 'cvae' | ..., ...options } (see README for every option). */
 export function createModel(core, config) {
   if (!config || typeof config !== 'object') throw new WasmgenError('createModel: config must be an object like { model: "gan" }', 1);
   checkFinite(config);

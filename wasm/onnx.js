@@ -158,11 +158,12 @@ export function exportOnnx(model) {
   if (!model || typeof model.save !== 'function' || !model.config) {
     throw fail('expected a wasmgen Model (from createModel or loadModel)');
   }
-  const kind = model.kind ?? { dcgan: 'gan', convvae: 'vae' }[model.config.model] ?? model.config.model;
-  if (kind !== 'gan' && kind !== 'vae') throw fail(`unknown model kind "${kind}"`);
-  const gan = kind === 'gan';
-  const netName = gan ? 'generator' : 'decoder';
-  const prefix = gan ? 'G' : 'decoder';
+  const d = model.description;
+  if (!d?.capabilities?.sample || !d.generator) throw fail(`a ${d?.preset ?? 'model'} model does not generate images; only its generator or decoder exports to ONNX`, 4);
+  const net = d.nets.find((n) => n.role === d.generator);
+  const netName = net.key, prefix = net.role;
+  const conditional = d.capabilities.classes;
+  const [low, high] = d.image_range;
   const layers = model.config[netName];
   if (!Array.isArray(layers) || layers.length === 0) throw fail(`config.${netName} is not a list of layers`);
   layers.forEach((L, i) => {
@@ -170,7 +171,7 @@ export function exportOnnx(model) {
       throw fail(`${netName} layer ${i} has type "${L?.type}", which has no ONNX export (supported: ${SUPPORTED.join(', ')})`);
     }
   });
-  const { latent, channels, height, width } = model;
+  const { latent, channels, height, width, classes } = model;
 
   let checkpoint;
   try {
@@ -198,6 +199,10 @@ export function exportOnnx(model) {
     cur = `${name}.out`;
     nodes.push({ op, inputs, outputs: [cur], name, attrs });
   };
+  if (conditional) {   // the core joins the one-hot class to z: [z, label]
+    emit('Concat', ['z', 'label'], 'join_label', [['axis', 'int', 1]]);
+    s = { rank: 2, c: latent + classes, h: 1, w: 1 };
+  }
   const to4d = (name) => {
     if (s.rank === 4) return;
     emit('Reshape', [cur, ints(`${name}.shape4d`, [0, s.c, s.h, s.w])], `${name}.to4d`);
@@ -322,17 +327,18 @@ export function exportOnnx(model) {
   if (s.rank !== 4 || s.c !== channels || s.h !== height || s.w !== width) {
     emit('Reshape', [cur, ints('image.shape', [0, channels, height, width])], 'to_image');
   }
-  if (gan) {   // decode(): 0.5 * (y + 1), the same two float operations as the C core
-    emit('Add', [cur, floats('wasmgen.one', [], [1])], 'to_unit_range.add');
-    emit('Mul', [cur, floats('wasmgen.half', [], [0.5])], 'to_unit_range.mul');
+  if (low !== 0 || high !== 1) {   // decode(): (y - low) / (high - low), the same float operations as the C core
+    emit('Sub', [cur, floats('wasmgen.low', [], [low])], 'to_unit_range.sub');
+    emit('Div', [cur, floats('wasmgen.span', [], [high - low])], 'to_unit_range.div');
   } else if (cur === 'z') {
     emit('Identity', [cur], 'identity');
   }
   nodes.at(-1).outputs = ['image'];   // the last node writes the graph output
 
-  const doc = `wasmgen ${model.config.model} ${netName}: z float32 [N, ${latent}] (standard normal latents) -> ` +
-    `image float32 [N, ${channels}, ${height}, ${width}] in [0, 1], equal to model.decode(z).data` +
-    (gan ? ' (the generator output y, tanh in [-1, 1], mapped by 0.5 * (y + 1))' : ' (the decoder\'s sigmoid output)') +
+  const doc = `wasmgen ${model.config.model} ${netName}: z float32 [N, ${latent}] (standard normal latents)` +
+    (conditional ? ` and label float32 [N, ${classes}] (one-hot class)` : '') +
+    ` -> image float32 [N, ${channels}, ${height}, ${width}] in [0, 1], equal to model.decode(z${conditional ? ', { labels }' : ''}).data` +
+    (low !== 0 || high !== 1 ? ` (the ${netName} output y in [${low}, ${high}], mapped by (y - ${low}) / ${high - low})` : ` (the ${netName}'s output)`) +
     '. Batchnorm uses its running statistics; dropout is left out.';
   const graph = new Pb();
   for (const n of nodes) graph.message(1, node(n.op, n.inputs, n.outputs, n.name, n.attrs));
@@ -340,6 +346,7 @@ export function exportOnnx(model) {
   for (const t of inits) graph.message(5, t);
   graph.string(10, doc);
   graph.message(11, valueInfo('z', ['N', latent]));
+  if (conditional) graph.message(11, valueInfo('label', ['N', classes]));
   graph.message(12, valueInfo('image', ['N', channels, height, width]));
 
   const meta = (key, value) => new Pb().string(1, key).string(2, value);
@@ -349,7 +356,7 @@ export function exportOnnx(model) {
     .string(6, doc)
     .message(7, graph)
     .message(8, new Pb().string(1, '').int(2, OPSET))
-    .message(14, meta('wasmgen.kind', kind))
+    .message(14, meta('wasmgen.kind', d.family))
     .message(14, meta('wasmgen.output_range', '[0, 1]'))
     .message(14, meta('wasmgen.config', JSON.stringify(model.config)));
   return onnx.finish();

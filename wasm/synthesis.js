@@ -61,7 +61,8 @@ export function fillDiffusion(core, img, mask, { iterations = 500 } = {}) {
 }
 
 function requireVae(model, what) {
-  if (model.kind !== 'vae') throw new WasmgenError(`${what} needs a VAE (it encodes images); this model is a ${model.kind}`, 4);
+  if (!model.capabilities?.encode) throw new WasmgenError(`${what} needs a VAE (a model that encodes images); this model is a ${model.preset}`, 4);
+  if (model.capabilities.classes) throw new WasmgenError(`${what} works with unconditional VAEs; a ${model.preset} needs the class of each image`, 4);
 }
 
 /**
@@ -128,14 +129,15 @@ export function interpolateLatents(z0, z1, steps, { spherical = false } = {}) {
  * A tween strip from the model: between latents z0 and z1, or (VAE) between two images through
  * the encoder's means. Endpoints are exactly decode(z0) and decode(z1).
  */
-export function interpolate(model, { z0, z1, from, to, steps = 8, spherical = false } = {}) {
+export function interpolate(model, { z0, z1, from, to, steps = 8, spherical = false, labels } = {}) {
   if (from || to) {
     requireVae(model, 'interpolating between images');
     z0 = model.encode(from.data).mu;
     z1 = model.encode(to.data).mu;
   }
   if (!z0 || !z1) throw new WasmgenError('interpolate: give latents z0 and z1, or images from and to', 1);
-  return model.decode(interpolateLatents(z0, z1, steps, { spherical }));
+  // A conditional model keeps one class (a number) along the strip.
+  return model.decode(interpolateLatents(z0, z1, steps, { spherical }), labels === undefined ? {} : { labels });
 }
 
 /** Peak signal-to-noise ratio in dB for images in [0, 1], over all pixels or the masked ones. */

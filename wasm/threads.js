@@ -11,11 +11,16 @@
 //   const core = await loadThreadedCore({ threads: 2 });
 //   core.threads  // 2;  core.threadNote  // 'wasmgen-mt.wasm, 2 threads'
 //
-// Node: workers are unref'd once parked, so they never keep the process alive. An error or trap in
-// a worker sets the failure word; the coordinator stops waiting for that worker, and the next
-// return from any export throws a WasmgenError naming the worker's error.
+// Browsers (and bundlers, which follow the literal URLs) get module workers of thread-worker.js and
+// the wasm file named by build/wasmgen-mt-url.js. Nothing here imports node: modules: the Node entry
+// (wasm/node.js) installs a host with setThreadHost that starts node:worker_threads workers of
+// thread-worker-node.js; they are unref'd once parked, so they never keep the process alive. An
+// error or trap in a worker sets the failure word; the coordinator stops waiting for that worker,
+// and the next return from any export throws a WasmgenError naming the worker's error.
 
 import { Core, WasmgenError } from './core.js';
+import { readBytes } from './files.js';
+import wasmgenMtWasmUrl from '../build/wasmgen-mt-url.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 const STACK_BYTES = 512 * 1024;          // per worker; kernels keep only small tiles on the stack
@@ -23,11 +28,17 @@ const PAGES_INITIAL = 256;               // 16 MiB, as -sINITIAL_MEMORY in build
 const PAGES_MAXIMUM = 32768;             // 2 GiB, as -sMAXIMUM_MEMORY
 const ERROR_BYTES = 1024;
 
+let threadHost = null;
+
+/**
+ * Installs how workers start outside browsers (wasm/node.js does this for Node):
+ * { startWorker() -> { post, onMessage, onError, unref, terminate }, hardwareThreads() -> n }.
+ */
+export function setThreadHost(host) { threadHost = host; }
+
 /** The thread count to use when none is given: the hardware's, at most 4. */
 export function defaultThreads() {
-  const n = isNode
-    ? (process.getBuiltinModule?.('node:os')?.availableParallelism?.() ?? globalThis.navigator?.hardwareConcurrency ?? 1)
-    : (globalThis.navigator?.hardwareConcurrency ?? 1);
+  const n = threadHost?.hardwareThreads?.() ?? globalThis.navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(4, n | 0));
 }
 
@@ -38,23 +49,15 @@ export function threadSupport() {
       ? 'the page is not cross-origin isolated (it needs COOP/COEP headers)' : 'SharedArrayBuffer is not available here' };
   if (!isNode && globalThis.crossOriginIsolated === false)
     return { ok: false, reason: 'the page is not cross-origin isolated (it needs COOP/COEP headers)' };
-  if (!isNode && typeof Worker === 'undefined') return { ok: false, reason: 'workers are not available here' };
+  if (isNode ? !threadHost : typeof Worker === 'undefined') {
+    return { ok: false, reason: isNode ? "workers need the Node entry here (import 'wasmgen', i.e. wasm/node.js)" : 'workers are not available here' };
+  }
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   } catch {
     return { ok: false, reason: 'this engine has no shared WebAssembly memory' };
   }
   return { ok: true, reason: '' };
-}
-
-async function readBytes(url) {
-  if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(url);
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new WasmgenError(`cannot load ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 /**
@@ -91,20 +94,7 @@ export function threadImports(module, memory) {
 }
 
 function startWorker() {
-  if (isNode) {
-    return import('node:worker_threads').then(({ Worker }) => {
-      // Node flags that only make sense for the main script (--input-type with -e) stop a worker.
-      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-      const w = new Worker(new URL('./thread-worker.js', import.meta.url), { execArgv });
-      return {
-        post: (msg) => w.postMessage(msg),
-        onMessage: (fn) => w.on('message', fn),
-        onError: (fn) => w.on('error', fn),
-        unref: () => w.unref(),
-        terminate: () => w.terminate(),
-      };
-    });
-  }
+  if (threadHost) return Promise.resolve(threadHost.startWorker());
   const w = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
   return Promise.resolve({
     post: (msg) => w.postMessage(msg),
@@ -116,15 +106,17 @@ function startWorker() {
 }
 
 /**
- * Instantiates build/wasmgen-mt.wasm (or options.wasmBytes / options.wasmUrl, which must be the
- * threaded build) and starts options.threads - 1 workers. Returns a Core whose every export throws
+ * Instantiates build/wasmgen-mt.wasm (or options.wasmModule / wasmBytes / wasmUrl, which must be
+ * the threaded build) and starts options.threads - 1 workers. Returns a Core whose every export throws
  * a WasmgenError once a worker has failed.
  */
 export async function loadThreadedCore(options = {}) {
   const threads = Math.max(1, Math.min(8, options.threads ?? defaultThreads()));
-  const bytes = options.wasmBytes ??
-    await readBytes(new URL(options.wasmUrl ?? '../build/wasmgen-mt.wasm', import.meta.url));
-  const module = await WebAssembly.compile(bytes);
+  // A page's relative URL string resolves against the page, as in core.js; in Node it is a path.
+  const url = typeof options.wasmUrl === 'string' && globalThis.location
+    ? new URL(options.wasmUrl, globalThis.location.href) : options.wasmUrl;
+  const module = options.wasmModule ??
+    await WebAssembly.compile(options.wasmBytes ?? await readBytes(url ?? wasmgenMtWasmUrl));
   const memory = new WebAssembly.Memory({ initial: PAGES_INITIAL, maximum: PAGES_MAXIMUM, shared: true });
   const instance = await WebAssembly.instantiate(module, threadImports(module, memory));
   instance.exports._initialize?.();
@@ -180,4 +172,29 @@ export async function loadThreadedCore(options = {}) {
   core.threadNote = `wasmgen-mt.wasm, ${threads} thread${threads === 1 ? '' : 's'}`;
   core.terminateThreads = () => { for (const w of workers) w.terminate(); workers.length = 0; };
   return core;
+}
+
+/**
+ * The body of one worker thread (thread-worker.js in browsers, thread-worker-node.js in Node):
+ * receives { module, memory, id, stackTop, failureAddr, errorText }, instantiates the shared module
+ * on the shared memory, moves its stack pointer to its own region, reports ready and parks in
+ * wg_threads_worker_main, which never returns. If anything throws (a trap in a kernel), the message
+ * goes to errorText, the failure word is set and the coordinator is woken, so the caller gets a
+ * WasmgenError instead of waiting forever.
+ */
+export async function runThreadWorker(msg, post) {
+  const { module, memory, id, stackTop, failureAddr, errorText } = msg;
+  try {
+    const instance = await WebAssembly.instantiate(module, threadImports(module, memory));
+    instance.exports.stackRestore(stackTop);   // never _initialize: the coordinator did it once
+    post({ type: 'ready' });
+    instance.exports.wg_threads_worker_main(id);
+  } catch (err) {
+    const text = new TextEncoder().encode(`worker ${id}: ${err?.message ?? err}`).slice(0, errorText.byteLength - 1);
+    new Uint8Array(errorText).set(text);
+    const failure = new Int32Array(memory.buffer, failureAddr, 1);
+    Atomics.store(failure, 0, 1);
+    Atomics.notify(failure, 0);
+    post({ type: 'error', message: String(err?.message ?? err) });
+  }
 }

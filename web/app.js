@@ -1,7 +1,8 @@
 // app.js — the page: settings, buttons and views on the main thread; every training step,
-// decode and sample runs in worker.js. The main thread only paints RGBA buffers the worker sends.
+// decode and sample runs in the package's worker (wasm/worker.js, driven by wasm/trainer.js).
+// The main thread only paints RGBA buffers the worker sends.
 
-import { WorkerClient } from './worker-client.js';
+import { createTrainer } from './wasm/trainer.js';
 import { LossChart } from './loss-chart.js';
 import { MODELS, LOSS_SERIES, LOSS_LABELS, IMAGE_SIZES } from './models.js';
 import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
@@ -32,10 +33,20 @@ const state = {
 };
 
 const chart = new LossChart($('loss-chart'));
-const client = new WorkerClient(new URL('./worker.js', import.meta.url), { onEvent, onRestart });
+// The package's worker client (wasm/trainer.js): the same API apps get from 'wasmgen/worker'.
+const client = createTrainer({ onEvent, onRestart });
 const tools = new ToolsPanel({ client, report: (e) => report(e), augmentText: () => $('augment').value });
 // For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')).
 globalThis.wasmgen = { client, tools };
+
+// Offline after the first visit: sw.js caches the site (see its header). A page opened from a
+// file or a host without service workers simply stays online-only.
+const offlineReady = 'serviceWorker' in navigator
+  ? navigator.serviceWorker.register(new URL('./sw.js', import.meta.url), { scope: './' })
+    .then(() => navigator.serviceWorker.ready)
+    .catch((e) => { console.warn(`offline mode unavailable: ${e.message}`); return null; })
+  : Promise.resolve(null);
+globalThis.wasmgen.offlineReady = offlineReady;
 
 // ---------- messages ----------
 
@@ -208,8 +219,8 @@ async function loadData(source) {
   state.loadingData = true;
   try {
     const info = source.kind === 'files'
-      ? await client.request('loadFiles', { files: source.files, size: source.size, channels: source.channels })
-      : await client.request('loadBuiltin', { name: source.name, baseUrl: source.name === 'fashion' ? FASHION_URL : undefined });
+      ? await client.loadImageFiles(source.files, { size: source.size, channels: source.channels })
+      : await client.loadDataset(source.name, { baseUrl: source.name === 'fashion' ? FASHION_URL : undefined });
     state.dataSource = source;
     const choice = source.kind === 'files' ? 'files' : source.name;
     document.querySelector(`input[name=dataset][value=${choice}]`).checked = true;
@@ -325,7 +336,7 @@ async function startTraining() {
       const config = { model: settings.model, latent: settings.latent, lr: settings.lr, seed: settings.seed,
         height: data.height, width: data.width, channels: data.channels };
       if (settings.augment) config.augment = settings.augment;
-      state.model = await client.request('newModel', { config });
+      state.model = await client.createModel(config);
       state.runId = newRunId();
       state.modelStale = false;
       state.rollbacks = state.model.guard.rollbacks;
@@ -343,7 +354,7 @@ async function startTraining() {
   setPhase('training');
   const timer = setInterval(() => { if (state.phase === 'training') autosave(); }, AUTOSAVE_MS);
   try {
-    const result = await client.request('train', { steps, batch: settings.batch });
+    const result = await client.train({ steps, batch: settings.batch });
     state.model.step = result.step;
     $('run-status').textContent = result.stopped
       ? `Stopped at step ${integer.format(result.step)}. Start continues training this model.`
@@ -360,7 +371,7 @@ async function startTraining() {
 }
 
 async function pause() {
-  await client.request('pause');
+  await client.pause();
   if (state.phase === 'training') {
     setPhase('paused');
     $('run-status').textContent = 'Paused. Resume continues, Stop ends this run.';
@@ -369,7 +380,7 @@ async function pause() {
 }
 
 async function resume() {
-  await client.request('resume');
+  await client.resume();
   if (state.phase === 'paused') {
     setPhase('training');
     $('run-status').textContent = 'Training…';
@@ -396,7 +407,7 @@ async function loadCheckpoint(file) {
 async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   let info;
   try {
-    info = await client.request('loadCheckpoint', { bytes }, [bytes]);
+    info = await client.loadModel(bytes);
   } catch (e) {
     throw new Error(`${name} is not a usable checkpoint: ${e.message}`);
   }
@@ -417,7 +428,7 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   const where = info.trainedOn ? ` (trained on ${info.trainedOn})` : '';
   if (!quiet) notify(`Loaded ${name}: ${entry.label} at step ${integer.format(info.step)}${where}. Start continues training it.`);
   if (!shapeFits(info, state.data)) notify(`This model makes ${info.width}×${info.height}${info.channels === 3 ? ' RGB' : ''} images; choose data of that size to train it further.`);
-  await client.request('views');
+  await client.requestViews();
   return info;
 }
 
@@ -474,6 +485,7 @@ async function showSavedRuns() {
     return li;
   }));
   $('saved-runs').hidden = runs.length === 0;
+  $('saved-runs').dataset.listed = String(runs.length);   // how many the store held: tests wait for it
 }
 
 /** Loads a saved run's checkpoint (the Load checkpoint path) and its built-in data. */
@@ -512,7 +524,7 @@ async function fashionBundled() {
 /** Sets up a (new) worker and loads `source`, the built-in MNIST by default. */
 async function start(source = { kind: 'builtin', name: 'mnist' }) {
   try {
-    const { simd, threads, whyOneThread } = await client.request('init');
+    const { simd, threads, whyOneThread } = await client.init();
     const kind = /simd/.test(simd) ? 'SIMD' : 'no SIMD';
     $('engine').textContent = `WebAssembly ${kind} · ${threads} thread${threads === 1 ? '' : 's'}`;
     $('engine').title = threads > 1 ? `training uses ${threads} cores; results are the same bits as with one`
@@ -560,7 +572,7 @@ function wire() {
   $('start').addEventListener('click', startTraining);
   $('pause').addEventListener('click', () => pause().catch(report));
   $('resume').addEventListener('click', () => resume().catch(report));
-  $('stop').addEventListener('click', () => client.request('stop').catch(report));
+  $('stop').addEventListener('click', () => client.stop().catch(report));
   $('download-checkpoint').addEventListener('click', saveCheckpoint);
   $('download-grid').addEventListener('click', () => {
     const name = `wasmgen-${state.model?.config.model ?? 'samples'}-step${state.lastViewsStep}.png`;
@@ -574,7 +586,7 @@ function wire() {
   let pair = 1;
   $('new-pair').addEventListener('click', () => {
     pair += 2;
-    client.request('views', { interpolationSeeds: [pair, pair + 1] }).catch(report);
+    client.requestViews({ interpolationSeeds: [pair, pair + 1] }).catch(report);
   });
   setPhase('starting');
 }

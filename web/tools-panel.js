@@ -63,7 +63,7 @@ export class ToolsPanel {
     this.#update();
     let fig;
     try {
-      fig = await this.client.request('toolSource', { slot, source }, transfer);
+      fig = await this.client.setToolSource(slot, source, transfer);
     } finally {
       this.picking--;
       this.#update();
@@ -88,7 +88,7 @@ export class ToolsPanel {
       const options = this.#options(tool);
       const needsMask = tool === 'inpaint' || (tool === 'blend' && options.mode === 'mask');
       $('tool-note').textContent = 'Running…';
-      const result = await this.client.request('tool', { tool, options, mask: needsMask ? this.mask : null });
+      const result = await this.client.runTool(tool, options, needsMask ? this.mask : null);
       $('tool-results').replaceChildren(...result.figures.map((f) => {
         const item = document.createElement('figure');
         item.className = 'tool-figure';

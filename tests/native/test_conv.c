@@ -5,6 +5,7 @@
 #include <string.h>
 #include "conv.h"
 #include "gradcheck.h"
+#include "modelcheck.h"
 #include "model_internal.h"
 #include "net.h"
 #include "test.h"
@@ -161,19 +162,6 @@ static void test_presets_shapes(void) {
   CHECK(wg_model_create("{\"model\":\"dcgan\",\"height\":30}", &m) == WG_ERR_ARG && strstr(wg_last_error(), "divisible"));
 }
 
-typedef struct { wg_model *m; const float *x, *noise; int batch, which; } preset_ctx;
-
-static double preset_loss(void *p) {
-  preset_ctx *c = p;
-  wg_arena_reset(&c->m->arena);
-  if (c->m->kind == WG_MODEL_GAN) {
-    wg__gan_grads(c->m, c->x, c->noise, c->batch);
-    return c->m->exact_losses[c->which == 0 ? 1 : 0];
-  }
-  wg__vae_grads(c->m, c->x, c->noise, c->batch);
-  return c->m->exact_losses[0];
-}
-
 /* Conv GAN and conv VAE end to end (losses, reparameterisation, frames, reshape/flatten aliasing).
  * The layer lists are the presets' shapes with smooth activations: ReLU kinks and float32
  * rounding of a tiny curved model would otherwise swamp finite differences. */
@@ -200,21 +188,10 @@ static void test_conv_models_gradients(void) {
     wg_model *m;
     CHECK_MSG(wg_model_create(cfgs[k], &m) == WG_OK, "%s", wg_last_error());
     int B = 3, P = wg_model_image_size(m);
-    float *x = malloc(sizeof(float) * B * P), z[3 * 3];
+    float *x = malloc(sizeof(float) * B * P);
     unsigned seed = 4;
     fill_uniform(x, B * P, k ? 0.f : -1.f, 1.f, &seed);
-    fill_uniform(z, B * m->latent, -1.f, 1.f, &seed);
-    preset_ctx c = {m, x, z, B, 0};
-    int bad = 0;
-    for (int n = 0; n < 2; n++) {
-      c.which = n;
-      preset_loss(&c);
-      wg_net *net = &m->nets[n];
-      float *g = malloc(sizeof(float) * net->n_params);
-      memcpy(g, net->grads, sizeof(float) * net->n_params);
-      bad += gradcheck(net->name, net->params, (int)net->n_params, g, preset_loss, &c, 1e-2f, 1e-4, 2e-2, 150);
-      free(g);
-    }
+    int bad = check_model_grads(m, x, NULL, B, 1e-2f, 1e-4, 2e-2, 150);
     free(x);
     wg_model_free(m);
     CHECK(bad == 0);

@@ -14,7 +14,7 @@ typedef struct {
   float slope;
 } layer_ctx;
 
-enum { K_DENSE, K_RELU, K_LRELU, K_TANH, K_SIGMOID, K_BN, K_DROPOUT };
+enum { K_DENSE, K_RELU, K_LRELU, K_TANH, K_SIGMOID, K_BN };
 
 static double layer_loss(void *p) {
   layer_ctx *c = p;
@@ -29,7 +29,6 @@ static double layer_loss(void *p) {
       wg_batchnorm_forward_train(c->y, c->xhat, c->invstd, c->x, c->w, c->b, c->rm, c->rv, c->B,
                                  c->IN, 1, 0.9f, 1e-5f);
       break;
-    case K_DROPOUT: for (int i = 0; i < n; i++) c->y[i] = c->x[i] * c->mask[i]; break;
   }
   return dot_loss(c->r, c->y, n);
 }
@@ -127,21 +126,53 @@ static void test_batchnorm_running_stats_and_eval(void) {
   CHECK_NEAR(y[0], (1 - rm[0]) / sqrt(rv[0] + 1e-5), 1e-5);
 }
 
+/* Dropout: the forward keeps each input scaled by 1/(1-p) or zeroes it, draws from its stream,
+ * and p = 0 is the identity; the backward is checked by finite differences of the layer's own
+ * forward under a fixed mask (the same rng state replays the same mask). */
+typedef struct { float *x, *y, *mask, *r; int n; float p; wg_rng start; } dropout_ctx;
+
+static double dropout_loss(void *p) {
+  dropout_ctx *c = p;
+  wg_rng r = c->start;
+  wg_dropout_forward(c->y, c->mask, c->x, c->n, c->p, &r);
+  return dot_loss(c->r, c->y, c->n);
+}
+
 static void test_dropout(void) {
+  enum { N = 2000 };
   unsigned seed = 9;
-  layer_ctx c = make_ctx(K_DROPOUT, 50, 40, 40, &seed);
-  wg_rng r; wg_rng_seed(&r, 1, 4);
-  wg_dropout_forward(c.y, c.mask, c.x, 2000, 0.3f, &r);
+  float *x = malloc(sizeof(float) * N), *y = malloc(sizeof(float) * N), *mask = malloc(sizeof(float) * N);
+  float *r = malloc(sizeof(float) * N), *dx = malloc(sizeof(float) * N), *y2 = malloc(sizeof(float) * N);
+  fill_uniform(x, N, -2.f, 2.f, &seed);
+  fill_uniform(r, N, -1.f, 1.f, &seed);
+  dropout_ctx c = {x, y, mask, r, N, 0.3f, {0}};
+  wg_rng_seed(&c.start, 1, 4);
+  wg_rng rng = c.start;
+  wg_dropout_forward(y, mask, x, N, 0.3f, &rng);
   int zeros = 0;
-  for (int i = 0; i < 2000; i++) {
-    zeros += c.mask[i] == 0.f;
-    CHECK(c.mask[i] == 0.f || fabsf(c.mask[i] - 1.f / 0.7f) < 1e-6f);
+  for (int i = 0; i < N; i++) {
+    CHECK(mask[i] == 0.f || mask[i] == 1.f / 0.7f);
+    CHECK(y[i] == x[i] * mask[i]);   /* output: dropped to 0 or scaled by 1/(1-p) */
+    zeros += mask[i] == 0.f;
   }
-  CHECK_NEAR(zeros / 2000.0, 0.3, 0.04);
-  float *dx = malloc(sizeof(float) * 2000);
-  wg_dropout_backward(dx, c.r, c.mask, 2000);
-  int bad = gradcheck("dropout", c.x, 2000, dx, layer_loss, &c, 1e-2f, 1e-3, 1e-2, 50);
-  free(dx); free_ctx(&c);
+  CHECK_NEAR(zeros / (double)N, 0.3, 0.04);
+  double mean_in = 0, mean_out = 0;   /* the scaling keeps the expected value */
+  for (int i = 0; i < N; i++) { mean_in += fabsf(x[i]); mean_out += fabsf(y[i]); }
+  CHECK_NEAR(mean_out / mean_in, 1.0, 0.06);
+  /* The mask comes from the stream: the next draw gives another mask, a replay the same. */
+  wg_dropout_forward(y2, dx, x, N, 0.3f, &rng);
+  CHECK(memcmp(dx, mask, sizeof(float) * N) != 0);
+  rng = c.start;
+  wg_dropout_forward(y2, dx, x, N, 0.3f, &rng);
+  CHECK(memcmp(dx, mask, sizeof(float) * N) == 0 && memcmp(y2, y, sizeof(float) * N) == 0);
+  /* p = 0 passes the input through. */
+  rng = c.start;
+  wg_dropout_forward(y2, dx, x, N, 0.f, &rng);
+  CHECK(memcmp(y2, x, sizeof(float) * N) == 0);
+  /* Backward against finite differences of wg_dropout_forward itself. */
+  wg_dropout_backward(dx, r, mask, N);
+  int bad = gradcheck("dropout", x, N, dx, dropout_loss, &c, 1e-2f, 1e-3, 1e-2, 50);
+  free(x); free(y); free(mask); free(r); free(dx); free(y2);
   CHECK(bad == 0);
 }
 

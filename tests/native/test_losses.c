@@ -1,5 +1,6 @@
 /* test_losses.c — each loss's value against a direct formula and its gradient against finite
  * differences. */
+#include <math.h>
 #include <stdlib.h>
 #include "gradcheck.h"
 #include "loss.h"
@@ -57,7 +58,45 @@ static void test_gaussian_kl(void) {
   CHECK(gradcheck("kl dlogvar", lv, 4, dlv, loss_value, &c, 1e-2f, 1e-4, 1e-3, 4) == 0);
 }
 
+typedef struct { float *x; const int *labels; int n, k; } xent_ctx;
+static double xent_value(void *p) {
+  xent_ctx *c = p;
+  return wg_softmax_xent(NULL, NULL, c->x, c->labels, c->n, c->k, 1.f);
+}
+
+static void test_softmax_xent(void) {
+  /* 3 rows of 4 classes, one with large logits (the max subtraction keeps it finite). */
+  float x[12] = {0.2f, -1.f, 3.f, 0.5f, -2.f, -2.f, -2.f, -2.f, 80.f, 10.f, -50.f, 0.f}, g[12], pr[12];
+  int labels[3] = {2, 1, 0};
+  double l = wg_softmax_xent(g, pr, x, labels, 3, 4, 0.5f);
+  double want = 0;
+  for (int i = 0; i < 3; i++) {
+    double mx = -1e30, sum = 0;
+    for (int c = 0; c < 4; c++) mx = fmax(mx, x[i * 4 + c]);
+    for (int c = 0; c < 4; c++) sum += exp((double)x[i * 4 + c] - mx);
+    want += log(sum) + mx - x[i * 4 + labels[i]];
+    double rowsum = 0;
+    for (int c = 0; c < 4; c++) {
+      double p = exp((double)x[i * 4 + c] - mx) / sum;
+      CHECK_NEAR(pr[i * 4 + c], p, 1e-6);
+      CHECK_NEAR(g[i * 4 + c], 0.5 * (p - (c == labels[i])), 1e-6);
+      rowsum += pr[i * 4 + c];
+    }
+    CHECK_NEAR(rowsum, 1.0, 1e-6);
+  }
+  CHECK_NEAR(l, want, 1e-5 * fabs(want));
+  CHECK_NEAR(pr[4], 0.25, 1e-7);   /* equal logits: uniform */
+  /* probabilities only (no labels): the loss is 0 and the gradient untouched */
+  float g2[12] = {7.f};
+  CHECK(wg_softmax_xent(g2, pr, x, NULL, 3, 4, 1.f) == 0.0 && g2[0] == 7.f);
+  float xs[12] = {0.2f, -1.f, 3.f, 0.5f, -2.f, 1.f, -0.3f, 0.f, 2.f, 1.f, -1.f, 0.f}, ga[12];
+  wg_softmax_xent(ga, NULL, xs, labels, 3, 4, 1.f);
+  xent_ctx c = {xs, labels, 3, 4};
+  CHECK(gradcheck("softmax_xent", xs, 12, ga, xent_value, &c, 1e-2f, 1e-4, 1e-3, 12) == 0);
+}
+
 void suite_losses(void) {
+  RUN(test_softmax_xent);
   RUN(test_bce_logits);
   RUN(test_mse_l1);
   RUN(test_gaussian_kl);

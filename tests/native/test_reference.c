@@ -1,11 +1,12 @@
-/* test_reference.c — every spatial layer against PyTorch: forward outputs and all gradients
- * from the committed fixtures (tests/reference/make_fixtures.py), relative error <= 1e-4
+/* test_reference.c — every spatial layer, and the softmax cross-entropy loss, against PyTorch:
+ * forward outputs and all gradients from the committed fixtures (tests/reference/make_fixtures.py), relative error <= 1e-4
  * measured per array as max|ours - torch| / max|torch|. */
 #include <stdlib.h>
 #include <string.h>
 #include "conv.h"
 #include "json.h"
 #include "layers.h"
+#include "loss.h"
 #include "fixture.h"
 #include "test.h"
 
@@ -128,6 +129,16 @@ static int run_fixture(const wg_json *doc) {
     int IN = param(doc, "in_features", 0), OUT = param(doc, "out_features", 0);
     wg_dense_forward(y, x, w, b, B, IN, OUT);
     wg_dense_backward(dx, dw, b ? db : NULL, dy, x, w, B, IN, OUT);
+  } else if (!strcmp(layer, "softmax_xent")) {
+    /* output: the summed loss; grad_output: the one scale of the gradient; probs: the softmax */
+    int K = param(doc, "classes", 0), rows = B;
+    const wg_json *jl = wg_json_get(doc, "labels");
+    int *labels = malloc(sizeof(int) * (size_t)rows);
+    float *probs = malloc(sizeof(float) * n_in);
+    for (int i = 0; i < rows; i++) labels[i] = (int)jl->items[i].number;
+    y[0] = (float)wg_softmax_xent(dx, probs, x, labels, rows, K, dy[0]);
+    bad += compare(name, "probs", probs, wg_json_get(doc, "probs"), n_in);
+    free(labels); free(probs);
   } else {
     fprintf(stderr, "  %s: unknown layer %s\n", name, layer);
     bad = -1000;
@@ -151,7 +162,8 @@ static void test_layers_match_pytorch(void) {
   CHECK_MSG(manifest != NULL, "cannot read %s (run from the repository root or set WG_FIXTURES)", path);
   int cases = 0, failed = 0, kinds_seen = 0;
   const char *kinds[] = {"conv2d", "conv_transpose2d", "batchnorm2d", "instancenorm2d",
-                         "upsample_nearest2x", "upsample_bilinear2x", "avgpool2d", "linear"};
+                         "upsample_nearest2x", "upsample_bilinear2x", "avgpool2d", "linear",
+                         "softmax_xent"};
   for (char *line = strtok(manifest, "\n"); line; line = strtok(NULL, "\n")) {
     if (!*line) continue;
     snprintf(path, sizeof path, "%s/%s", fixture_dir(), line);
@@ -163,7 +175,7 @@ static void test_layers_match_pytorch(void) {
       failed++; free(text); continue;
     }
     const char *layer = wg_json_get(doc, "layer")->string;
-    for (int k = 0; k < 8; k++) if (!strcmp(layer, kinds[k])) kinds_seen |= 1 << k;
+    for (int k = 0; k < 9; k++) if (!strcmp(layer, kinds[k])) kinds_seen |= 1 << k;
     if (run_fixture(doc) != 0) failed++;
     cases++;
     wg_json_free(doc);
@@ -172,7 +184,7 @@ static void test_layers_match_pytorch(void) {
   free(manifest);
   printf("  %d PyTorch fixtures compared\n", cases);
   CHECK(cases >= 30);
-  CHECK(kinds_seen == 0xff);   /* every layer kind has fixtures */
+  CHECK(kinds_seen == 0x1ff);   /* every layer kind (and the loss) has fixtures */
   CHECK(failed == 0);
 }
 

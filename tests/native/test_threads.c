@@ -8,6 +8,14 @@
 #include "threads.h"
 #include "transform.h"
 
+/* build/wasmgen_tests.cjs runs this suite on wasm without atomics, where the pool is absent and every
+ * region runs on the caller (threads.c): there the counts are 1 and the bit checks compare T=1 to T=1. */
+#if defined(__wasm__) && !defined(__wasm_atomics__)
+#define POOL_THREADS(T) 1
+#else
+#define POOL_THREADS(T) (T)
+#endif
+
 typedef struct { int *hits; int bad_thread; int threads; } tile_log;
 
 static void log_tile(void *ctx, int tile, int thread) {
@@ -19,8 +27,8 @@ static void log_tile(void *ctx, int tile, int thread) {
 static void test_every_tile_runs_once(void) {
   int hits[64];
   for (int T = 1; T <= 4; T++) {
-    CHECK(wg_threads_start(T) == T);
-    CHECK(wg_threads_count() == T);
+    CHECK(wg_threads_start(T) == POOL_THREADS(T));
+    CHECK(wg_threads_count() == POOL_THREADS(T));
     for (int r = 0; r < 3000; r++) {   /* many short regions: workers join late, leave late */
       int n = 1 + r % 64;
       memset(hits, 0, sizeof hits);

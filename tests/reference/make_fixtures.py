@@ -128,6 +128,41 @@ def build_linear(p, N):
     return m, tensors, list(tensors), [N, p["in_features"]]
 
 
+def make_softmax_xent(case):
+    """Softmax cross-entropy (the classifier's loss): output is the SUM over rows of
+    -log softmax(x)[label], as wg_softmax_xent returns it; grad_output is the one scale it
+    multiplies the gradient by; probs is the softmax. Large-logit cases check that the
+    max is taken out before exp (naive exp overflows float32 above ~88)."""
+    N, K, spread, offset = case["N"], case["params"]["classes"], case["spread"], case["offset"]
+    logits = f32([N, K], scale=spread)
+    if offset:
+        # rows shifted far from 0 in both directions, and one row whose label is far below the max
+        logits += torch.tensor([offset * (1 if i % 2 else -1) for i in range(N)])[:, None]
+    labels = torch.randint(0, K, (N,))
+    if offset:
+        low = int(logits[0].argmin())
+        labels[0] = low
+    scale = f32([1], lo=0.2, hi=1.2)
+    x = logits.to(torch.float64).requires_grad_(True)
+    loss = torch.nn.functional.cross_entropy(x, labels, reduction="sum")
+    (loss * scale.to(torch.float64)[0]).backward()
+    return {
+        "name": case["name"],
+        "layer": "softmax_xent",
+        "params": case["params"],
+        "input_shape": [N, K],
+        "input": flat(logits),
+        "labels": labels.tolist(),
+        "tensors": {},
+        "output_shape": [1],
+        "output": [r9(loss.item())],
+        "probs": flat(torch.softmax(x.detach(), 1)),
+        "grad_output": flat(scale),
+        "grad_input": flat(x.grad),
+        "grad_tensors": {},
+    }
+
+
 # --------------------------------------------------------------------------
 # cases
 
@@ -166,6 +201,11 @@ def pool(name, N, C, H, W, k, s, p=0):
 def lin(name, N, fin, fout, bias=True):
     return dict(name=name, layer="linear", N=N,
                 params=dict(in_features=fin, out_features=fout, bias=bias))
+
+
+def xent(name, N, K, spread, offset=0.0):
+    return dict(name=name, layer="softmax_xent", N=N, spread=spread, offset=offset,
+                params=dict(classes=K))
 
 
 CASES = [
@@ -213,6 +253,12 @@ CASES = [
     # linear
     lin("linear_13_to_7_n3", 3, 13, 7),
     lin("linear_20_to_6_nobias_n2", 2, 20, 6, bias=False),
+    # softmax cross-entropy (a loss: no parameters)
+    xent("softmax_xent_k4_n5", 5, 4, 2.0),
+    xent("softmax_xent_k10_n6", 6, 10, 1.0),
+    xent("softmax_xent_k2_n3", 3, 2, 3.0),
+    xent("softmax_xent_k5_n4_large_logits", 4, 5, 300.0, offset=5000.0),
+    xent("softmax_xent_k3_n5_large_gaps", 5, 3, 40.0, offset=120.0),
 ]
 
 
@@ -262,6 +308,8 @@ def run(m, tensors, grad_names, x32, dy32, dtype):
 
 def make_case(case, check=False):
     torch.manual_seed(seed_for(case["name"]))
+    if case["layer"] == "softmax_xent":
+        return make_softmax_xent(case), None
     m, tensors, grad_names, in_shape = build(case)
     x32 = f32(in_shape)
     with torch.no_grad():

@@ -1,5 +1,5 @@
-// image-tools.js — the page's image tools, worker side. Two source slots (A and B) hold a dataset
-// image or an uploaded file; each tool runs the core's transforms or synthesis on them and answers
+// image-tools.js — the image tools the worker (worker.js) runs for trainer.setToolSource/runTool
+// and the page's tools panel. Two source slots (A and B) hold a dataset image or an uploaded file; each tool runs the core's transforms or synthesis on them and answers
 // with captioned figures (RGBA grids ready for canvas) and a note. Model tools (VAE inpainting,
 // denoising, interpolation) work at the model's image size; the rest at image A's own size.
 //
@@ -8,10 +8,10 @@
 //   tools.setSource(1, { kind: 'file', name: 'cat.png', bytes }, dataset);
 //   tools.run('inpaint', { iterations: 20 }, mask, { model, dataset });  // -> { figures, note }
 
-import { decodeImage, transformImage, augmentImages, fitImage } from './wasm/imageops.js';
-import { blend, fillDiffusion, inpaint, denoise, interpolate, psnr } from './wasm/synthesis.js';
-import { toGrid, datasetImages } from './wasm/image.js';
-import { gaussian, uniforms } from './wasm/random.js';
+import { decodeImage, transformImage, augmentImages, fitImage } from './imageops.js';
+import { blend, fillDiffusion, inpaint, denoise, interpolate, psnr } from './synthesis.js';
+import { toGrid, datasetImages } from './image.js';
+import { gaussian, uniforms } from './random.js';
 
 const MAX_SIDE = 512;       // uploads are scaled down to this, so the tools answer in about a second
 const MAX_UPLOAD_PIXELS = 16 << 20;   // refused from the header: decoding more would fill the heap
