@@ -279,6 +279,10 @@ test('without cross-origin isolation the page trains on one thread and says why'
     delete headers['cross-origin-embedder-policy'];
     await route.fulfill({ response, headers });
   });
+  // The page's service worker (sw.js) answers from its cache, COOP/COEP headers included, and the
+  // route above never sees those requests: unregister it so the page loads through the route.
+  await plain.goto(url);
+  await plain.evaluate(async () => { for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister(); });
   await plain.goto(url);
   assert.equal(await plain.evaluate(() => crossOriginIsolated), false);
   await waitForTextOn(plain, 'engine', /WebAssembly SIMD · 1 thread$/);
