@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # build.sh — installs what is missing, then builds:
 #   build/wasmgen.wasm            the core for Node, pages and workers (Emscripten, -O3 -msimd128)
+#   build/wasmgen-mt.wasm         the same core with threads: atomics, one shared imported memory
+#                                 (wasm/threads.js starts the workers; see src/threads.h)
 #   build/native/wasmgen_tests    native C tests under AddressSanitizer + UBSan
 #   build/wasmgen_tests.cjs       the same C tests compiled to wasm SIMD (run by tests/native.test.js)
 #   build/native/fuzz_replay      the fuzz targets' checks without libFuzzer (replays regressions)
@@ -61,11 +63,20 @@ if stale build/wasmgen.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
     -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB "${SRC[@]}" -o build/wasmgen.wasm
 fi
 
+# Emscripten 3.1.6 refuses -pthread with STANDALONE_WASM, so the threaded build only turns on
+# atomics and a shared memory that JS creates and hands to every worker (src/threads.c).
+if stale build/wasmgen-mt.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
+  echo "build.sh: emcc -> build/wasmgen-mt.wasm"
+  emcc "${COMMON[@]}" -O3 -msimd128 -matomics -mbulk-memory -sSTANDALONE_WASM --no-entry \
+    -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB \
+    -Wl,--shared-memory -Wl,--import-memory "${SRC[@]}" -o build/wasmgen-mt.wasm
+fi
+
 TEST_SRC=(tests/native/*.c)
 if stale build/native/wasmgen_tests "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tests/native/*.h build.sh; then
   echo "build.sh: gcc (ASan+UBSan) -> build/native/wasmgen_tests"
   gcc "${COMMON[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-    -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm
+    -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm -pthread
 fi
 # The same C test suite compiled to wasm with the product's flags (-O3 -msimd128), so the
 # wasm-SIMD kernels meet the PyTorch/Pillow/SciPy fixtures and their scalar twins too. A separate
@@ -89,11 +100,11 @@ if stale build/native/fuzz_replay "${SRC[@]}" "${HDR[@]}" "${FUZZ_SRC[@]}" build
       -DLLVMFuzzerCustomMutator=fuzz_${t}_mutator -c tests/fuzz/fuzz_$t.c -o build/native/fuzz_obj/fuzz_$t.o
   done
   gcc "${COMMON[@]}" "${SAN[@]}" "${SRC[@]}" tests/fuzz/replay.c build/native/fuzz_obj/*.o \
-    -o build/native/fuzz_replay -lm
+    -o build/native/fuzz_replay -lm -pthread
 fi
 if stale build/native/wasmgen_native "${SRC[@]}" "${HDR[@]}" tools/native_train.c build.sh; then
   echo "build.sh: gcc -> build/native/wasmgen_native"
-  gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm
+  gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm -pthread
 fi
 
 if stale data/mnist-train-images.idx.gz tools/make-mnist.js; then

@@ -3,13 +3,18 @@
 //   npm run bench              # table with ratios
 //   npm run bench -- --json    # one JSON object
 //   npm run bench -- --quick   # shorter timings
+//   npm run bench -- --threads-only   # only our 1- and 2-thread figures and PyTorch's
 //   npm run bench -- --metrics # only the sample-quality metrics timing
 //
 // Workloads: single-thread GEMM in the three layouts training needs (A·B, A·Bᵀ, Aᵀ·B) at 256³ and
 // 1024³, training throughput (images/s, batch 64) of each model, and the time the sample-quality
 // metrics take on judge-sized features (FID + KID + precision/recall, see ourMetrics). Peers: TF.js's wasm (XNNPACK,
 // SIMD, one thread in Node) and cpu backends, and PyTorch CPU on one thread when Debian's
-// python3-torch is installed (bench/peers-torch.py). Every figure is measured now, on this machine.
+// python3-torch is installed (bench/peers-torch.py). Threads: GEMM 1024³ and training again with
+// 2 threads (the threaded build), the speed-up against 1 thread, and PyTorch at 2 threads beside it.
+// Results are the same bits at any thread count, so only time differs. Every figure is measured
+// now, on this machine; on a shared machine the load (printed) makes the speed-ups noisy.
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +25,8 @@ import * as tfjsPeers from './peers-tfjs.js';
 
 const { setBackend, tfjsGemm } = tfjsPeers;
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, metrics: { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, 'threads-only': { type: 'boolean' }, metrics: { type: 'boolean' } } });
+const THREADS = 2;   // the threaded column
 const minSeconds = args.quick ? 0.3 : 1.0;
 const log = args.json ? () => {} : (...a) => console.error(...a);
 
@@ -50,8 +56,8 @@ function ourGemm(core, layout, n) {
  * Training images/s of one of our models on built-in MNIST, in a fresh wasm instance so that its
  * heap size afterwards is this run's peak memory (a wasm heap never shrinks).
  */
-async function ourTraining(config, { batch = 64, warmup = 3 } = {}) {
-  const wg = await init({ fresh: true });
+async function ourTraining(config, { batch = 64, warmup = 3, threads = 1 } = {}) {
+  const wg = await init({ fresh: true, threads });
   const data = await wg.loadDataset('mnist');
   const model = wg.createModel(config);
   model.trainSteps(data, warmup, batch);
@@ -61,6 +67,7 @@ async function ourTraining(config, { batch = 64, warmup = 3 } = {}) {
   const seconds = (performance.now() - start) / 1000;
   const result = { imagesPerSec: (steps * batch) / seconds, steps, seconds, heapPeakMiB: wg.heapBytes() / 2 ** 20 };
   model.dispose(); data.dispose();
+  wg.core.terminateThreads?.();
   return result;
 }
 
@@ -93,18 +100,19 @@ function ourMetrics(core, { n = 2000, dim = 84, runs = 3 } = {}) {
   return { n, dim, runs, ...times[Math.floor(runs / 2)], values: result };
 }
 
-function torchPeers(only) {
+function torchPeers(only, threads = 1) {
   const script = fileURLToPath(new URL('./peers-torch.py', import.meta.url));
   if (!fs.existsSync(script) || !fs.existsSync('/usr/bin/python3')) return { error: 'bench/peers-torch.py or /usr/bin/python3 missing' };
-  const r = spawnSync('/usr/bin/python3', [script, '--only', only.join(','), '--seconds', String(minSeconds * 2)], {
-    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+  const r = spawnSync('/usr/bin/python3', [script, '--only', only.join(','), '--seconds', String(minSeconds * 2), '--threads', String(threads)], {
+    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
   });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').at(-1) };
   try { return JSON.parse(r.stdout); } catch { return { error: 'unparseable output from peers-torch.py' }; }
 }
 
-const wg = await init();
-const report = { machine: { node: process.version, simd: wg.simd }, gemm: [], training: [] };
+const wg = await init({ threads: 1 });
+const wgThreaded = await init({ threads: THREADS, fresh: true });
+const report = { machine: { node: process.version, simd: wg.simd, threads: THREADS, loadBefore: os.loadavg()[0] }, gemm: [], training: [] };
 
 // --- Metrics -------------------------------------------------------------------------------
 log('metrics: FID + KID + precision/recall, 2,000 x 84 features');
@@ -123,10 +131,16 @@ const layouts = ['nn', 'nt', 'tn'];
 for (const n of [256, 1024]) {
   for (const layout of layouts) {
     log(`gemm ${layout} ${n}: wasmgen`);
-    report.gemm.push({ layout, n, wasmgen: ourGemm(wg.core, layout, n).gflops });
+    const row = { layout, n, wasmgen: ourGemm(wg.core, layout, n).gflops };
+    if (n === 1024) {
+      log(`gemm ${layout} ${n}: wasmgen ${THREADS} threads`);
+      row['wasmgen-2t'] = ourGemm(wgThreaded.core, layout, n).gflops;
+    }
+    report.gemm.push(row);
   }
 }
-for (const backend of ['wasm', 'cpu']) {
+wgThreaded.core.terminateThreads();
+for (const backend of args['threads-only'] ? [] : ['wasm', 'cpu']) {
   const info = await setBackend(backend);
   for (const row of report.gemm) {
     log(`gemm ${row.layout} ${row.n}: tfjs-${backend}`);
@@ -146,8 +160,10 @@ const MODELS = [
 for (const m of MODELS) {
   log(`training ${m.label}: wasmgen`);
   const ours = await ourTraining(m.config);
-  const row = { model: m.name, wasmgen: ours.imagesPerSec, wasmgenHeapPeakMiB: ours.heapPeakMiB };
-  if (m.tfjs) {
+  log(`training ${m.label}: wasmgen ${THREADS} threads`);
+  const threaded = await ourTraining(m.config, { threads: THREADS });
+  const row = { model: m.name, wasmgen: ours.imagesPerSec, wasmgenHeapPeakMiB: ours.heapPeakMiB, 'wasmgen-2t': threaded.imagesPerSec };
+  if (m.tfjs && !args['threads-only']) {
     // tfjs-cpu's conv filter gradient runs at a few million MACs/s: one DCGAN step at batch 64
     // takes minutes, so it gets a tiny batch (images/s does not depend on the batch there).
     const conv = m.name !== 'mlp_gan';
@@ -168,6 +184,10 @@ log('training: pytorch (1 thread)');
 const torch = torchPeers(MODELS.map((m) => m.name));
 report.machine.torch = torch.error ? `unavailable: ${torch.error}` : `${torch.torch} (${torch.blas ?? 'blas?'}), ${torch.threads} thread`;
 for (const row of report.training) row['pytorch-1t'] = torch.results?.[row.model]?.images_per_sec ?? null;
+log(`training: pytorch (${THREADS} threads)`);
+const torch2 = torchPeers(MODELS.map((m) => m.name), THREADS);
+for (const row of report.training) row['pytorch-2t'] = torch2.results?.[row.model]?.images_per_sec ?? null;
+report.machine.loadAfter = os.loadavg()[0];
 
 if (args.json) {
   console.log(JSON.stringify(report));
@@ -175,6 +195,7 @@ if (args.json) {
   const fmt = (v, d = 1) => (v === null || v === undefined ? '   n/a' : v.toFixed(d).padStart(7));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x`.padStart(8) : '     n/a');
   console.log(`\nwasmgen ${wg.simd}, Node ${process.version}; PyTorch: ${report.machine.torch}`);
+  console.log(`load average (1 min) before ${report.machine.loadBefore.toFixed(2)}, after ${report.machine.loadAfter.toFixed(2)} on ${os.cpus().length} cores: other processes slow the threaded figures most`);
   console.log('\nGEMM, single thread, GFLOP/s');
   console.log('layout   n    wasmgen  tfjs-wasm  tfjs-cpu   vs wasm   vs cpu');
   for (const r of report.gemm) {
@@ -189,6 +210,15 @@ if (args.json) {
     for (const backend of ['wasm', 'cpu']) {
       if (r[`tfjs-${backend}-error`]) console.log(`tfjs-${backend} cannot train ${r.model}: ${r[`tfjs-${backend}-error`]}`);
     }
+  }
+  console.log(`\nThreads: ${THREADS} threads (build/wasmgen-mt.wasm) against 1 (same bits, only time differs)`);
+  console.log(`GEMM 1024³ GFLOP/s   1t      ${THREADS}t   speed-up`);
+  for (const r of report.gemm.filter((g) => g['wasmgen-2t'])) {
+    console.log(`  ${r.layout.padEnd(5)}          ${fmt(r.wasmgen)} ${fmt(r['wasmgen-2t'])}  ${ratio(r['wasmgen-2t'], r.wasmgen)}`);
+  }
+  console.log(`training images/s  wasmgen-1t wasmgen-${THREADS}t speed-up  pytorch-1t pytorch-${THREADS}t  ${THREADS}t vs pytorch-${THREADS}t`);
+  for (const r of report.training) {
+    console.log(`  ${r.model.padEnd(9)}        ${fmt(r.wasmgen, 0)}    ${fmt(r['wasmgen-2t'], 0)} ${ratio(r['wasmgen-2t'], r.wasmgen)}     ${fmt(r['pytorch-1t'], 0)}    ${fmt(r['pytorch-2t'], 0)}       ${ratio(r['wasmgen-2t'], r['pytorch-2t'])}`);
   }
   console.log('\nwasm heap MiB: the peak wasm memory of that training run (a fresh instance per model, dataset included)');
   printMetrics(report.metrics);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Single-thread PyTorch CPU training throughput on the same architectures as our benchmark.
+"""PyTorch CPU training throughput (one thread, or --threads N) on the same architectures as our benchmark.
 
 Prints one JSON object on stdout (nothing else), e.g.
 
@@ -9,7 +9,7 @@ Prints one JSON object on stdout (nothing else), e.g.
 Usage (Debian's python3 has torch; the first python3 on PATH may not):
 
   /usr/bin/python3 bench/peers-torch.py [--only dcgan,conv_vae] [--seconds 3] [--batch 64]
-                                        [--gan-step reference|shared]
+                                        [--gan-step reference|shared] [--threads 1]
 
 Models are 28x28x1, batch 64, random data (no dataset), Adam. Each model is warmed up, then
 timed for whole steps until --seconds have elapsed. An architecture that fails (or an unknown
@@ -25,23 +25,35 @@ GAN step (--gan-step reference, the default; the usual PyTorch recipe):
 """
 
 import os
+import sys
 
+
+def _threads_from_argv():
+    """--threads N, read before argparse runs: the thread count must be set before torch loads."""
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return max(1, int(sys.argv[i + 1]))
+        if a.startswith("--threads="):
+            return max(1, int(a.split("=", 1)[1]))
+    return 1
+
+
+THREADS = _threads_from_argv()
 # Must happen before torch (and its OpenMP / OpenBLAS) is loaded.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+    os.environ[_var] = str(THREADS)
 
 import argparse  # noqa: E402
 import ctypes  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 try:
     torch.set_num_interop_threads(1)
 except RuntimeError:
@@ -286,12 +298,13 @@ def cpu_capability():
 
 
 def main():
-    ap = argparse.ArgumentParser(description="Single-thread PyTorch training throughput (JSON).")
+    ap = argparse.ArgumentParser(description="PyTorch training throughput (JSON).")
     ap.add_argument("--only", default=",".join(ARCHS),
                     help="comma-separated subset of " + ",".join(ARCHS))
     ap.add_argument("--seconds", type=float, default=3.0, help="timed seconds per model (default 3)")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--gan-step", choices=("reference", "shared"), default="reference")
+    ap.add_argument("--threads", type=int, default=1, help="intra-op threads (default 1)")
     args = ap.parse_args()
 
     names = [s.strip() for s in args.only.split(",") if s.strip()]

@@ -1,10 +1,10 @@
 // image-commands.js — the CLI's image tools: transform, augment, blend, inpaint, denoise, interpolate.
 // Inputs are PNG, JPEG, BMP or GIF; outputs PNG, or JPEG when the name ends in .jpg/.jpeg.
 import path from 'node:path';
-import { init, blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/node.js';
+import { blend, inpaint, denoise, interpolate, fillDiffusion } from '../wasm/node.js';
 import { decodeImage, encodeImage, formatOf, transformImage, augmentImages, fitImage } from '../wasm/imagefile.js';
 import { gaussian } from '../wasm/random.js';
-import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
+import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 
 export const IMAGE_USAGE = `  wasmgen transform IN OUT --ops "flip:h,rotate:30,blur:1.5,crop:X,Y,W,H,resize:W,H" [--seed S] [--grey]
   wasmgen augment IN OUT --ops "flip,rotate:15,crop:24" [--n 8] [--seed S] [--grey]
@@ -50,7 +50,7 @@ async function transformCommand(args) {
   if (o._.length !== 2) throw new UsageError('transform needs IN OUT');
   if (!o.ops) throw new UsageError('transform needs --ops, e.g. --ops "flip:h,rotate:30,resize:64,64"');
   const seed = number('seed', o.seed, { integer: true, min: 0 });
-  const wg = await init();
+  const wg = await openWasmgen();
   const img = readImage(wg.core, o._[0], o.grey ? 1 : 3);
   const out = transformImage(wg.core, img, o.ops, { seed });
   writeImage(wg.core, o._[1], out);
@@ -66,7 +66,7 @@ async function augmentCommand(args) {
   const n = number('n', o.n, { integer: true, min: 1 });
   if (n > 256) throw new UsageError('--n must be at most 256');
   const seed = number('seed', o.seed, { integer: true, min: 0 });
-  const wg = await init();
+  const wg = await openWasmgen();
   const img = readImage(wg.core, o._[0], o.grey ? 1 : 3);
   const draws = augmentImages(wg.core, img, o.ops, { seed, draws: n });
   writeImage(wg.core, o._[1], draws, Math.min(n, 8));
@@ -81,7 +81,7 @@ async function blendCommand(args) {
   if (o.pyramid && !o.mask) throw new UsageError('--pyramid needs --mask');
   const alpha = number('alpha', o.alpha ?? '0.5');
   if (alpha < 0 || alpha > 1) throw new UsageError('--alpha must be in [0, 1]');
-  const wg = await init();
+  const wg = await openWasmgen();
   const channels = o.grey ? 1 : 3;
   const a = readImage(wg.core, o._[0], channels), given = readImage(wg.core, o._[1], channels);
   // B (and the mask) take A's size: the largest centred crop of A's shape, resized.
@@ -99,7 +99,7 @@ async function inpaintCommand(args) {
   if (!o.load) throw new UsageError('inpaint needs --load vae.safetensors');
   if (o._.length !== 3) throw new UsageError('inpaint needs IN MASK OUT');
   const iterations = number('iterations', o.iterations, { integer: true, min: 0 });
-  const wg = await init();
+  const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   if (!model.capabilities.encode) throw new UsageError(`inpaint needs a VAE checkpoint (a model that encodes); ${o.load} holds a ${model.preset}`);
   const img = await readForModel(wg, model, o._[0]);
@@ -121,7 +121,7 @@ async function denoiseCommand(args) {
   if (!(sigma > 0 && sigma <= 100)) throw new UsageError(`--sigma must be in (0, 100], got "${o.sigma}"`);
   const threshold = number('threshold', o.threshold, { min: 0 });
   const iterations = number('iterations', o.iterations, { integer: true, min: 1 });
-  const wg = await init();
+  const wg = await openWasmgen();
   let out, how;
   if (o.classical) {
     out = transformImage(wg.core, readImage(wg.core, o._[0], o.grey ? 1 : 3), `blur:${sigma}`);
@@ -143,7 +143,7 @@ async function interpolateCommand(args) {
   if (o._.length !== 1 && o._.length !== 3) throw new UsageError('interpolate needs OUT, or A B OUT');
   const steps = number('steps', o.steps, { integer: true, min: 2 });
   const seed = number('seed', o.seed, { integer: true, min: 0 });
-  const wg = await init();
+  const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   let strip;
   if (o._.length === 3) {

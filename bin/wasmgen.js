@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
-import { UsageError, number, parse, writeAtomic, readFile } from './cli-util.js';
+import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
 
 const usage = (models, conditional) => `usage:
@@ -23,6 +23,8 @@ const usage = (models, conditional) => `usage:
   wasmgen info --load model.safetensors
 ${IMAGE_USAGE}
   wasmgen help
+Every command takes --threads N (default: the machine's cores, at most 4; 1 = single-thread
+build). Results are the same bits for any thread count.
 
 MODEL is one of:
 ${models}
@@ -34,7 +36,7 @@ draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 1
 
 /** The usage text with the model list read from the core's registry. */
 async function usageText() {
-  const wg = await init();
+  const wg = await init({ threads: 1 });   // the registry only: no need for worker threads
   return usage(wg.families.flatMap((f) => f.presets.map((p) => `  ${p.name.padEnd(9)} ${p.summary}`)).join('\n'), conditionalPresets(wg).join(', '));
 }
 
@@ -68,7 +70,7 @@ async function train(args) {
   if (epochs === 0) throw new UsageError('--epochs must be > 0');
   const batch = number('batch', o.batch, { integer: true, min: 2 });
 
-  const wg = await init();
+  const wg = await openWasmgen();
   let model;
   // The model options a command line may set, as config values.
   const flags = {};
@@ -132,7 +134,7 @@ async function train(args) {
   }
   const summary = {
     model: model.config.model, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
-    batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1),
+    batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1), threads: wg.threads,
     losses: result.losses, guard: result.guard, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
   };
   if (model.description.eval.length && (o.dataset === 'mnist' || o.dataset === 'fashion')) {
@@ -144,7 +146,7 @@ async function train(args) {
     process.stdout.write(JSON.stringify(summary) + '\n');
   } else {
     const losses = Object.entries(summary.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-    console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.config.model} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s; ${losses}`);
+    console.log(`${summary.stopped ? 'stopped' : 'trained'} ${model.config.model} for ${summary.steps} steps (now at step ${summary.step}) in ${summary.seconds}s, ${summary.imagesPerSec} images/s (${wg.engine}); ${losses}`);
     if (summary.test) console.log(`on the test split: ${Object.entries(summary.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
     if (o.save) console.log(`saved ${o.save}`);
     if (o.samples) console.log(`wrote ${o.samples}`);
@@ -182,7 +184,7 @@ async function sample(args) {
   const seed = number('seed', o.seed, { integer: true, min: 0 });
   let cols = number('cols', o.cols, { integer: true, min: 1 });
   const truncation = number('truncation', o.truncation, { min: 0 });
-  const wg = await init();
+  const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   if (!model.capabilities.sample) throw new UsageError(`${o.load} holds a ${model.preset}, which does not generate images`);
   const conditional = model.capabilities.classes;
@@ -213,7 +215,7 @@ async function sample(args) {
 async function info(args) {
   const o = parse(args, { load: { type: 'string' } });
   if (!o.load) throw new UsageError('info needs --load model.safetensors');
-  const wg = await init();
+  const wg = await openWasmgen();
   const model = wg.loadModel(readFile(o.load, 'checkpoint'));
   const d = model.description;
   console.log(JSON.stringify({
@@ -234,7 +236,7 @@ async function main(argv) {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`unknown command "${command}"`);
-    return await run(rest);
+    return await run(takeThreadsOption(rest));
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`wasmgen: ${e.message}\n\n${await usageText()}`);

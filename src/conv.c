@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gemm.h"
+#include "threads.h"
 
 /* Two scratch matrices from the caller's arena; NULL when out of memory. */
 /* Images per chunk so that a (rows, nb·P) matrix stays within ~512 Ki floats (2 MiB): wide
@@ -40,52 +41,89 @@ static wg_status wg__scratch_end(wg__conv_scratch *s, wg_arena *arena) {
   return WG_OK;
 }
 
-/* col (C·KH·KW, nb·OH·OW) from images (nb, C, IH, IW); out-of-image taps are 0. */
-static void wg__im2col(float *col, const float *img, int nb, int C, int IH, int IW, int OH, int OW,
-                       int KH, int KW, int SH, int SW, int PH, int PW) {
-  size_t P = (size_t)OH * OW, N = (size_t)nb * P;
-  for (int c = 0; c < C; c++)
-    for (int ki = 0; ki < KH; ki++)
-      for (int kj = 0; kj < KW; kj++) {
-        float *row = col + (((size_t)c * KH + ki) * KW + kj) * N;
-        for (int b = 0; b < nb; b++) {
-          const float *plane = img + ((size_t)b * C + c) * IH * IW;
-          for (int oy = 0; oy < OH; oy++) {
-            float *dst = row + (size_t)b * P + (size_t)oy * OW;
-            int iy = oy * SH - PH + ki;
-            if (iy < 0 || iy >= IH) { memset(dst, 0, sizeof(float) * OW); continue; }
-            const float *src = plane + (size_t)iy * IW;
-            for (int ox = 0; ox < OW; ox++) {
-              int ix = ox * SW - PW + kj;
-              dst[ox] = ix >= 0 && ix < IW ? src[ix] : 0.f;
+/* Lowering between images (nb, C, IH, IW) and a column matrix (C·KH·KW, nb·OH·OW). Both directions
+ * run as parallel regions over fixed groups (rows of col for im2col, whole channels for col2im,
+ * whose rows all add into that channel's planes only), so each value is produced by the same
+ * operations in the same order whatever the thread count. */
+typedef struct {
+  float *col_out; const float *col_in;   /* im2col writes col_out, col2im reads col_in */
+  const float *img_in; float *img_out;
+  int nb, C, IH, IW, OH, OW, KH, KW, SH, SW, PH, PW;
+  int per_tile;   /* rows (im2col) or channels (col2im) per tile */
+} wg__lowering;
+
+enum { LOWER_TILE_FLOATS = 1 << 15 };   /* about 32 Ki outputs per tile; depends on sizes only */
+
+static int wg__lower_tiles(wg__lowering *L, int units, size_t floats_per_unit) {
+  size_t per = floats_per_unit ? LOWER_TILE_FLOATS / floats_per_unit : (size_t)units;
+  L->per_tile = per < 1 ? 1 : per > (size_t)units ? units : (int)per;
+  return (units + L->per_tile - 1) / L->per_tile;
+}
+
+static void wg__im2col_tile(void *ctx, int tile, int thread) {
+  (void)thread;
+  const wg__lowering *L = ctx;
+  size_t P = (size_t)L->OH * L->OW, N = (size_t)L->nb * P;
+  int r0 = tile * L->per_tile, rows = L->C * L->KH * L->KW;
+  int r1 = r0 + L->per_tile < rows ? r0 + L->per_tile : rows;
+  for (int r = r0; r < r1; r++) {
+    int c = r / (L->KH * L->KW), ki = r / L->KW % L->KH, kj = r % L->KW;
+    float *row = L->col_out + (size_t)r * N;
+    for (int b = 0; b < L->nb; b++) {
+      const float *plane = L->img_in + ((size_t)b * L->C + c) * L->IH * L->IW;
+      for (int oy = 0; oy < L->OH; oy++) {
+        float *dst = row + (size_t)b * P + (size_t)oy * L->OW;
+        int iy = oy * L->SH - L->PH + ki;
+        if (iy < 0 || iy >= L->IH) { memset(dst, 0, sizeof(float) * L->OW); continue; }
+        const float *src = plane + (size_t)iy * L->IW;
+        for (int ox = 0; ox < L->OW; ox++) {
+          int ix = ox * L->SW - L->PW + kj;
+          dst[ox] = ix >= 0 && ix < L->IW ? src[ix] : 0.f;
+        }
+      }
+    }
+  }
+}
+
+static void wg__col2im_tile(void *ctx, int tile, int thread) {
+  (void)thread;
+  const wg__lowering *L = ctx;
+  size_t P = (size_t)L->OH * L->OW, N = (size_t)L->nb * P;
+  int c0 = tile * L->per_tile, c1 = c0 + L->per_tile < L->C ? c0 + L->per_tile : L->C;
+  for (int c = c0; c < c1; c++)
+    for (int ki = 0; ki < L->KH; ki++)
+      for (int kj = 0; kj < L->KW; kj++) {
+        const float *row = L->col_in + (((size_t)c * L->KH + ki) * L->KW + kj) * N;
+        for (int b = 0; b < L->nb; b++) {
+          float *plane = L->img_out + ((size_t)b * L->C + c) * L->IH * L->IW;
+          for (int oy = 0; oy < L->OH; oy++) {
+            int iy = oy * L->SH - L->PH + ki;
+            if (iy < 0 || iy >= L->IH) continue;
+            const float *src = row + (size_t)b * P + (size_t)oy * L->OW;
+            float *dst = plane + (size_t)iy * L->IW;
+            for (int ox = 0; ox < L->OW; ox++) {
+              int ix = ox * L->SW - L->PW + kj;
+              if (ix >= 0 && ix < L->IW) dst[ix] += src[ox];
             }
           }
         }
       }
 }
 
+/* col (C·KH·KW, nb·OH·OW) from images (nb, C, IH, IW); out-of-image taps are 0. */
+static void wg__im2col(float *col, const float *img, int nb, int C, int IH, int IW, int OH, int OW,
+                       int KH, int KW, int SH, int SW, int PH, int PW) {
+  wg__lowering L = {col, NULL, img, NULL, nb, C, IH, IW, OH, OW, KH, KW, SH, SW, PH, PW, 0};
+  int tiles = wg__lower_tiles(&L, C * KH * KW, (size_t)nb * OH * OW);
+  wg_parallel_for(tiles, wg__im2col_tile, &L);
+}
+
 /* images (nb, C, IH, IW) += col2im(col); the caller zeroes the images first. */
 static void wg__col2im_add(float *img, const float *col, int nb, int C, int IH, int IW, int OH,
                            int OW, int KH, int KW, int SH, int SW, int PH, int PW) {
-  size_t P = (size_t)OH * OW, N = (size_t)nb * P;
-  for (int c = 0; c < C; c++)
-    for (int ki = 0; ki < KH; ki++)
-      for (int kj = 0; kj < KW; kj++) {
-        const float *row = col + (((size_t)c * KH + ki) * KW + kj) * N;
-        for (int b = 0; b < nb; b++) {
-          float *plane = img + ((size_t)b * C + c) * IH * IW;
-          for (int oy = 0; oy < OH; oy++) {
-            int iy = oy * SH - PH + ki;
-            if (iy < 0 || iy >= IH) continue;
-            const float *src = row + (size_t)b * P + (size_t)oy * OW;
-            float *dst = plane + (size_t)iy * IW;
-            for (int ox = 0; ox < OW; ox++) {
-              int ix = ox * SW - PW + kj;
-              if (ix >= 0 && ix < IW) dst[ix] += src[ox];
-            }
-          }
-        }
-      }
+  wg__lowering L = {NULL, col, NULL, img, nb, C, IH, IW, OH, OW, KH, KW, SH, SW, PH, PW, 0};
+  int tiles = wg__lower_tiles(&L, C, (size_t)KH * KW * nb * OH * OW);
+  wg_parallel_for(tiles, wg__col2im_tile, &L);
 }
 
 /* (nb, C, P) tensor <-> (C, nb·P) matrix. */

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "simd.h"
+#include "threads.h"
 
 enum {
   MR = 4, NR = 8,   /* register tile of the main kernel */
@@ -40,19 +41,27 @@ enum {
   NARROW_N = 4      /* N below this uses the column kernel */
 };
 
-static float *wg__pack_a, *wg__pack_b;   /* MR×KC and KC×NC scratch, kept between calls */
+/* MR×KC and KC×NC scratch per thread, kept between calls; allocated by the coordinator only
+ * (wasm workers have no malloc). */
+static float *wg__pack_a[WG_MAX_THREADS], *wg__pack_b[WG_MAX_THREADS];
 
-static int wg__ensure_buffers(void) {
-  if (!wg__pack_a) wg__pack_a = aligned_alloc(64, sizeof(float) * MR * KC);
-  if (!wg__pack_b) wg__pack_b = aligned_alloc(64, sizeof(float) * KC * NC);
-  return wg__pack_a && wg__pack_b;
+/* Buffers for threads 0..n-1; returns how many threads have them (0 when out of memory). */
+static int wg__ensure_buffers(int n) {
+  for (int t = 0; t < n; t++) {
+    if (!wg__pack_a[t]) wg__pack_a[t] = aligned_alloc(64, sizeof(float) * MR * KC);
+    if (!wg__pack_b[t]) wg__pack_b[t] = aligned_alloc(64, sizeof(float) * KC * NC);
+    if (!wg__pack_a[t] || !wg__pack_b[t]) return t;
+  }
+  return n;
 }
 
-int wg_gemm_reserve(void) { return wg__ensure_buffers(); }
+int wg_gemm_reserve(void) { return wg__ensure_buffers(wg_threads_count()) == wg_threads_count(); }
 
 void wg_gemm_release(void) {
-  free(wg__pack_a); free(wg__pack_b);
-  wg__pack_a = wg__pack_b = NULL;
+  for (int t = 0; t < WG_MAX_THREADS; t++) {
+    free(wg__pack_a[t]); free(wg__pack_b[t]);
+    wg__pack_a[t] = wg__pack_b[t] = NULL;
+  }
 }
 
 /* Packs rows [i0, i0+mr) × k [k0, k0+kc) of op(A) into dst[k*h + i] (h = panel height),
@@ -243,14 +252,10 @@ static void wg__gemm_short_m(int trans_a, int M, int N, int K, const float *A, i
   }
 }
 
-static void wg__gemm(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
-                     const float *B, int ldb, float *C, int ldc, int accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
-    return;
-  }
+/* One block of C, computed by `thread` with its own packing buffers (which must exist). */
+static void wg__gemm_block(int thread, int trans_a, int trans_b, int M, int N, int K,
+                           const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                           int accumulate) {
   if (M < MR && !trans_b) {
     wg__gemm_short_m(trans_a, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
@@ -259,36 +264,105 @@ static void wg__gemm(int trans_a, int trans_b, int M, int N, int K, const float 
     wg__gemm_narrow_n(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
-  if (!wg__ensure_buffers()) {   /* out of memory: the scalar path needs no scratch */
-    wg_gemm_ref(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-    return;
-  }
+  float *pack_a = wg__pack_a[thread], *pack_b = wg__pack_b[thread];
   float edge[MR * NR];
   for (int j0 = 0; j0 < N; j0 += NC) {
     int nc = N - j0 < NC ? N - j0 : NC;
     for (int k0 = 0; k0 < K; k0 += KC) {
       int kc = K - k0 < KC ? K - k0 : KC;
       int zero = k0 == 0 && !accumulate;   /* first slice of an overwrite: C is not read */
-      wg__pack_b_block(wg__pack_b, B, ldb, trans_b, k0, kc, j0, nc);
+      wg__pack_b_block(pack_b, B, ldb, trans_b, k0, kc, j0, nc);
       for (int i0 = 0; i0 < M; i0 += MR) {
         int mr = M - i0 < MR ? M - i0 : MR;
-        wg__pack_a_strip(wg__pack_a, MR, A, lda, trans_a, i0, mr, k0, kc);
+        wg__pack_a_strip(pack_a, MR, A, lda, trans_a, i0, mr, k0, kc);
         for (int p = 0; p * NR < nc; p++) {
           int jw = nc - p * NR < NR ? nc - p * NR : NR;
           float *c = C + (size_t)i0 * ldc + j0 + p * NR;
-          const float *bp = wg__pack_b + (size_t)p * kc * NR;
+          const float *bp = pack_b + (size_t)p * kc * NR;
           if (mr == MR && jw == NR) {
-            wg__kernel_4x8(kc, wg__pack_a, bp, c, ldc, zero);
+            wg__kernel_4x8(kc, pack_a, bp, c, ldc, zero);
           } else {   /* ragged edge: run the full tile on a copy, write back the valid part */
             if (!zero)
               for (int i = 0; i < mr; i++) memcpy(edge + i * NR, c + (size_t)i * ldc, sizeof(float) * jw);
-            wg__kernel_4x8(kc, wg__pack_a, bp, edge, NR, zero);
+            wg__kernel_4x8(kc, pack_a, bp, edge, NR, zero);
             for (int i = 0; i < mr; i++) memcpy(c + (size_t)i * ldc, edge + i * NR, sizeof(float) * jw);
           }
         }
       }
     }
   }
+}
+
+/* Threads: C is cut into a grid of blocks that depends only on (M, N, K); each block is one tile
+ * computed whole (all of K, in order) by one thread. Every element of C is computed the same way
+ * whichever block or path it falls in (see the header comment), so results are the same bits for
+ * any thread count. Products below PAR_MIN_WORK multiply-adds stay on one thread; blocks are cut
+ * at multiples of 16 rows / 16 columns (whole column-kernel strips and row-kernel sweeps) and are
+ * not cut below TILE_MIN_WORK. */
+#define PAR_MIN_WORK (1.0 * (1 << 19))
+#define TILE_MIN_WORK (1.0 * (1 << 17))
+enum { GRID_ROWS = 16, GRID_COLS = 16, MAX_TILES = 16 };
+
+static int wg__round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+/* Block size (tm × tn) of the grid for an M×N×K product; returns the number of blocks. */
+static int wg__grid(int M, int N, int K, int *tm, int *tn) {
+  *tm = M; *tn = N;
+  if ((double)M * N * K < PAR_MIN_WORK) return 1;
+  for (;;) {
+    int tiles = ((M + *tm - 1) / *tm) * ((N + *tn - 1) / *tn);
+    if (tiles >= MAX_TILES) return tiles;
+    int rm = wg__round_up((*tm + 1) / 2, GRID_ROWS), rn = wg__round_up((*tn + 1) / 2, GRID_COLS);
+    int can_rows = rm < *tm, can_cols = rn < *tn;
+    if (can_rows && (*tm >= *tn / 4 || !can_cols)) {   /* cut rows first: B is packed per block */
+      if ((double)rm * *tn * K < TILE_MIN_WORK) return tiles;
+      *tm = rm;
+    } else if (can_cols) {
+      if ((double)*tm * rn * K < TILE_MIN_WORK) return tiles;
+      *tn = rn;
+    } else {
+      return tiles;
+    }
+  }
+}
+
+typedef struct {
+  int trans_a, trans_b, M, N, K, lda, ldb, ldc, accumulate, tm, tn, cols;
+  const float *A, *B;
+  float *C;
+} wg__gemm_job;
+
+static void wg__gemm_tile(void *ctx, int tile, int thread) {
+  const wg__gemm_job *j = ctx;
+  int i0 = tile / j->cols * j->tm, j0 = tile % j->cols * j->tn;
+  int m = j->M - i0 < j->tm ? j->M - i0 : j->tm, n = j->N - j0 < j->tn ? j->N - j0 : j->tn;
+  const float *A = j->A + (j->trans_a ? (size_t)i0 : (size_t)i0 * j->lda);
+  const float *B = j->B + (j->trans_b ? (size_t)j0 * j->ldb : (size_t)j0);
+  wg__gemm_block(thread, j->trans_a, j->trans_b, m, n, j->K, A, j->lda, B, j->ldb,
+                 j->C + (size_t)i0 * j->ldc + j0, j->ldc, j->accumulate);
+}
+
+static void wg__gemm(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                     const float *B, int ldb, float *C, int ldc, int accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
+    return;
+  }
+  int threads = wg_threads_count();
+  if (wg__ensure_buffers(threads) < threads) {   /* out of memory: the scalar path needs no scratch */
+    wg_gemm_ref(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
+  wg__gemm_job job = {trans_a, trans_b, M, N, K, lda, ldb, ldc, accumulate, 0, 0, 0, A, B, C};
+  int tiles = threads > 1 ? wg__grid(M, N, K, &job.tm, &job.tn) : 1;
+  if (tiles == 1) {
+    wg__gemm_block(0, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    return;
+  }
+  job.cols = (N + job.tn - 1) / job.tn;
+  wg_parallel_for(tiles, wg__gemm_tile, &job);
 }
 
 void wg_gemm_nn(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

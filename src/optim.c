@@ -2,6 +2,7 @@
 #include "optim.h"
 #include <math.h>
 #include "simd.h"
+#include "threads.h"
 
 void wg_optim_state_init(wg_optim_state *st) { st->t = 0; st->beta1_t = 1.f; st->beta2_t = 1.f; }
 
@@ -39,14 +40,24 @@ static void wg__adam_update(float *params, const float *grads, float *m, float *
     wg__adam_one(params + i, grads[i], m + i, v + i, lr, beta1, beta2, eps, bc1, bc2);
 }
 
+/* Adam over the threads in fixed chunks: element-wise, so the chunking changes no bit. */
+typedef struct { float *params; const float *grads; float *m, *v; float lr, b1, b2, eps, bc1, bc2; } wg__adam_job;
+
+static void wg__adam_range(void *ctx, size_t lo, size_t hi) {
+  const wg__adam_job *j = ctx;
+  wg__adam_update(j->params + lo, j->grads + lo, j->m + lo, j->v + lo, hi - lo, j->lr, j->b1, j->b2,
+                  j->eps, j->bc1, j->bc2);
+}
+
 void wg_optim_step(const wg_optim_config *cfg, wg_optim_state *st, float *params,
                    const float *grads, float *m, float *v, size_t n) {
   st->t++;
   if (cfg->kind == WG_OPTIM_ADAM) {
     st->beta1_t *= cfg->beta1;
     st->beta2_t *= cfg->beta2;
-    wg__adam_update(params, grads, m, v, n, cfg->lr, cfg->beta1, cfg->beta2, cfg->eps,
-                    1.f - st->beta1_t, 1.f - st->beta2_t);
+    wg__adam_job job = {params, grads, m, v, cfg->lr, cfg->beta1, cfg->beta2, cfg->eps,
+                        1.f - st->beta1_t, 1.f - st->beta2_t};
+    wg_parallel_range(n, WG_ELEMENTWISE_CHUNK, wg__adam_range, &job);
   } else {
     for (size_t i = 0; i < n; i++) {
       m[i] = cfg->momentum * m[i] + grads[i];

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "mathf.h"
 #include "simd.h"
+#include "threads.h"
 
 /* ---- argument checks ------------------------------------------------------------------------- */
 
@@ -135,39 +136,69 @@ static void wg__col_pass_simd(float *out, const float *t, int stride, int n, con
 }
 
 /* Gaussian (sigma > 0) or box (sigma == 0, weights 1 and one division by (2R+1)^2). */
+/* The blur runs two parallel regions per plane (row pass into tmp, then column pass into dst), over
+ * fixed groups of rows; each thread has its own padded-row and tap-index scratch. Every output is
+ * computed by the same operations whatever the thread count. The whole plane goes through the row
+ * pass into tmp before dst is written, so in place works. */
+typedef struct {
+  const float *src; float *dst, *tmp, *scratch; const float *w;
+  int H, W, R, simd, rows_per_tile;
+  size_t scratch_floats;   /* per thread: a padded row, then lo and hi tap rows */
+  float div;
+} wg__blur_job;
+
+static void wg__blur_rows_tile(void *ctx, int tile, int thread) {
+  const wg__blur_job *j = ctx;
+  float *pad = j->scratch + (size_t)thread * j->scratch_floats;
+  int y0 = tile * j->rows_per_tile, y1 = y0 + j->rows_per_tile < j->H ? y0 + j->rows_per_tile : j->H;
+  for (int y = y0; y < y1; y++) {
+    const float *row = j->src + (size_t)y * j->W;
+    for (int i = 0; i < j->W + 2 * j->R; i++) pad[i] = row[wg__reflect(i - j->R, j->W)];
+    if (j->simd) wg__row_pass_simd(j->tmp + (size_t)y * j->W, pad, j->W, j->w, j->R);
+    else wg__row_pass_ref(j->tmp + (size_t)y * j->W, pad, j->W, j->w, j->R);
+  }
+}
+
+static void wg__blur_cols_tile(void *ctx, int tile, int thread) {
+  const wg__blur_job *j = ctx;
+  int *lo = (int *)(j->scratch + (size_t)thread * j->scratch_floats + j->W + 2 * (size_t)j->R);
+  int *hi = lo + j->R + 1;
+  int y0 = tile * j->rows_per_tile, y1 = y0 + j->rows_per_tile < j->H ? y0 + j->rows_per_tile : j->H;
+  for (int y = y0; y < y1; y++) {
+    for (int k = 0; k <= j->R; k++) { lo[k] = wg__reflect(y - k, j->H); hi[k] = wg__reflect(y + k, j->H); }
+    float *o = j->dst + (size_t)y * j->W;
+    if (j->simd) wg__col_pass_simd(o, j->tmp, j->W, j->W, lo, hi, j->w, j->R, j->div);
+    else wg__col_pass_ref(o, j->tmp, j->W, j->W, lo, hi, j->w, j->R, j->div);
+  }
+}
+
 static wg_status wg__blur(const char *fn, float *out, const float *in, int C, int H, int W, int R,
                           float sigma, int simd) {
   size_t plane = (size_t)H * W;
-  size_t nfloat = plane + (size_t)W + 2 * (size_t)R + (size_t)R + 1;
-  float *scratch = malloc(nfloat * sizeof(float) + 2 * ((size_t)R + 1) * sizeof(int));
-  if (!scratch) return wg_fail(WG_ERR_NOMEM, "%s: out of memory for a %d x %d scratch plane", fn, H, W);
-  float *tmp = scratch, *pad = tmp + plane, *w = pad + W + 2 * (size_t)R;
-  int *lo = (int *)(w + R + 1), *hi = lo + R + 1;
+  int threads = wg_threads_count();
+  /* per thread: padded row (W + 2R floats), then lo and hi (R + 1 ints each; int and float
+   * have the same size and alignment on every target we build for) */
+  size_t per_thread = (size_t)W + 2 * (size_t)R + 2 * ((size_t)R + 1);
+  size_t nfloat = plane + (size_t)R + 1 + per_thread * (size_t)threads;
+  float *buf = malloc(nfloat * sizeof(float));
+  if (!buf) return wg_fail(WG_ERR_NOMEM, "%s: out of memory for a %d x %d scratch plane", fn, H, W);
+  float *tmp = buf, *w = tmp + plane, *scratch = w + R + 1;
   float div = 1.f;
   if (sigma > 0.f) {
     wg__gaussian_weights(w, sigma, R);
   } else {
-    for (int j = 0; j <= R; j++) w[j] = 1.f;
+    for (int k = 0; k <= R; k++) w[k] = 1.f;
     div = (float)((2 * R + 1) * (2 * R + 1));   /* exact: (2R+1)^2 < 2^24 for R <= 2047 */
   }
+  int rows_per_tile = W >= WG_ELEMENTWISE_CHUNK ? 1 : WG_ELEMENTWISE_CHUNK / W;
+  int tiles = (H + rows_per_tile - 1) / rows_per_tile;
   for (int c = 0; c < C; c++) {
-    const float *src = in + (size_t)c * plane;
-    float *dst = out + (size_t)c * plane;
-    /* The whole plane goes through the row pass into tmp before dst is written: in place works. */
-    for (int y = 0; y < H; y++) {
-      const float *row = src + (size_t)y * W;
-      for (int i = 0; i < W + 2 * R; i++) pad[i] = row[wg__reflect(i - R, W)];
-      if (simd) wg__row_pass_simd(tmp + (size_t)y * W, pad, W, w, R);
-      else wg__row_pass_ref(tmp + (size_t)y * W, pad, W, w, R);
-    }
-    for (int y = 0; y < H; y++) {
-      for (int j = 0; j <= R; j++) { lo[j] = wg__reflect(y - j, H); hi[j] = wg__reflect(y + j, H); }
-      float *o = dst + (size_t)y * W;
-      if (simd) wg__col_pass_simd(o, tmp, W, W, lo, hi, w, R, div);
-      else wg__col_pass_ref(o, tmp, W, W, lo, hi, w, R, div);
-    }
+    wg__blur_job job = {in + (size_t)c * plane, out + (size_t)c * plane, tmp, scratch, w, H, W, R, simd,
+                        rows_per_tile, per_thread, div};
+    wg_parallel_for(tiles, wg__blur_rows_tile, &job);
+    wg_parallel_for(tiles, wg__blur_cols_tile, &job);
   }
-  free(scratch);
+  free(buf);
   return WG_OK;
 }
 
@@ -494,6 +525,59 @@ static wg_status wg__taps_make(wg__taps *t, int in_size, int out_size, wg_resize
   return filter == WG_RESIZE_AREA ? wg__taps_area(t, in_size, out_size) : wg__taps_bilinear(t, in_size, out_size);
 }
 
+/* Both resize passes run over fixed groups of output rows; every output value is one sum in tap
+ * order (Pillow's), computed by one thread, so the thread count changes no bit. */
+typedef struct {
+  const float *src; float *dst; double *acc;   /* acc: out_w doubles per thread (vertical pass) */
+  const wg__taps *taps;
+  int H, W, out_w, out_h, rows_per_tile, rows;
+} wg__resize_job;
+
+static int wg__resize_rows_per_tile(int out_w) {
+  return out_w >= WG_ELEMENTWISE_CHUNK ? 1 : WG_ELEMENTWISE_CHUNK / out_w;
+}
+
+/* Horizontal pass: rows of (C·H, W) -> rows of (C·H, out_w). */
+static void wg__resize_h_tile(void *ctx, int tile, int thread) {
+  (void)thread;
+  const wg__resize_job *j = ctx;
+  const wg__taps *th = j->taps;
+  int r0 = tile * j->rows_per_tile, r1 = r0 + j->rows_per_tile < j->rows ? r0 + j->rows_per_tile : j->rows;
+  for (int r = r0; r < r1; r++) {
+    const float *s = j->src + (size_t)r * j->W;
+    float *d = j->dst + (size_t)r * j->out_w;
+    for (int i = 0; i < j->out_w; i++) {
+      const double *k = th->w + (size_t)i * th->ksize;
+      const float *p = s + th->first[i];
+      double ss = 0.0;
+      for (int t = 0; t < th->count[i]; t++) ss += p[t] * k[t];
+      d[i] = (float)ss;
+    }
+  }
+}
+
+/* Vertical pass: output rows (c, i) of (C, out_h, out_w) from (C, H, out_w). */
+static void wg__resize_v_tile(void *ctx, int tile, int thread) {
+  const wg__resize_job *j = ctx;
+  const wg__taps *tv = j->taps;
+  double *acc = j->acc + (size_t)thread * j->out_w;
+  int out_w = j->out_w;
+  int r0 = tile * j->rows_per_tile, r1 = r0 + j->rows_per_tile < j->rows ? r0 + j->rows_per_tile : j->rows;
+  for (int r = r0; r < r1; r++) {
+    int c = r / j->out_h, i = r % j->out_h;
+    const float *s = j->src + (size_t)c * j->H * out_w;
+    float *d = j->dst + ((size_t)c * j->out_h + i) * out_w;
+    /* Per output value: ss = 0; ss += src * k[t] for t = 0, 1, ... (Pillow's order). */
+    const double *k = tv->w + (size_t)i * tv->ksize;
+    for (int x = 0; x < out_w; x++) acc[x] = 0.0;
+    for (int t = 0; t < tv->count[i]; t++) {
+      const float *p = s + (size_t)(tv->first[i] + t) * out_w;
+      for (int x = 0; x < out_w; x++) acc[x] += p[x] * k[t];
+    }
+    for (int x = 0; x < out_w; x++) d[x] = (float)acc[x];
+  }
+}
+
 wg_status wg_resize(float *out, const float *in, int C, int H, int W, int out_w, int out_h,
                     wg_resize_filter filter) {
   wg_status st = wg__check_image("resize", out, in, C, H, W);
@@ -516,39 +600,17 @@ wg_status wg_resize(float *out, const float *in, int C, int H, int W, int out_w,
     if (st) goto done;
     tmp = out_h == H ? out : malloc(sizeof(float) * wg__count(C, H, out_w));
     if (!tmp) { st = wg_fail(WG_ERR_NOMEM, "resize: out of memory for a %d x %d x %d scratch image", C, H, out_w); goto done; }
-    size_t rows = (size_t)C * H;
-    for (size_t r = 0; r < rows; r++) {
-      const float *s = in + r * W;
-      float *d = tmp + r * out_w;
-      for (int i = 0; i < out_w; i++) {
-        const double *k = th.w + (size_t)i * th.ksize;
-        const float *p = s + th.first[i];
-        double ss = 0.0;
-        for (int t = 0; t < th.count[i]; t++) ss += p[t] * k[t];
-        d[i] = (float)ss;
-      }
-    }
+    wg__resize_job job = {in, tmp, NULL, &th, H, W, out_w, out_h, wg__resize_rows_per_tile(out_w), C * H};
+    wg_parallel_for((job.rows + job.rows_per_tile - 1) / job.rows_per_tile, wg__resize_h_tile, &job);
     src = tmp;
   }
   if (out_h != H) {
     st = wg__taps_make(&tv, H, out_h, filter);
     if (st) goto done;
-    acc = malloc(sizeof(double) * (size_t)out_w);
+    acc = malloc(sizeof(double) * (size_t)out_w * (size_t)wg_threads_count());
     if (!acc) { st = wg_fail(WG_ERR_NOMEM, "resize: out of memory"); goto done; }
-    for (int c = 0; c < C; c++) {
-      const float *s = src + (size_t)c * H * out_w;
-      float *d = out + (size_t)c * out_h * out_w;
-      for (int i = 0; i < out_h; i++) {
-        /* Per output value: ss = 0; ss += src * k[t] for t = 0, 1, ... (Pillow's order). */
-        const double *k = tv.w + (size_t)i * tv.ksize;
-        for (int x = 0; x < out_w; x++) acc[x] = 0.0;
-        for (int t = 0; t < tv.count[i]; t++) {
-          const float *p = s + (size_t)(tv.first[i] + t) * out_w;
-          for (int x = 0; x < out_w; x++) acc[x] += p[x] * k[t];
-        }
-        for (int x = 0; x < out_w; x++) d[(size_t)i * out_w + x] = (float)acc[x];
-      }
-    }
+    wg__resize_job job = {src, out, acc, &tv, H, W, out_w, out_h, wg__resize_rows_per_tile(out_w), C * out_h};
+    wg_parallel_for((job.rows + job.rows_per_tile - 1) / job.rows_per_tile, wg__resize_v_tile, &job);
   } else if (src == in) {
     memcpy(out, in, sizeof(float) * wg__count(C, H, W));   /* same size: a copy */
   }

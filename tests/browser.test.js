@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from 'fast-png';
-import { useBrowserSession } from './browser-session.js';
+import { useBrowserSession, waitForText as waitForTextOn } from './browser-session.js';
 import { ROOT, tempDir } from './helpers.js';
 
 const ARTIFACTS = path.join(ROOT, 'tests', 'artifacts');
@@ -45,7 +45,11 @@ test('the page loads from 127.0.0.1 alone, cross-origin isolated, with MNIST rea
   assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
   await waitForText('data-status', /8,337 training images · 28×28 grey/);
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
-  assert.match(await page.textContent('#engine'), /WebAssembly SIMD/);
+  // Cross-origin isolated: the worker runs the threaded core, leaving one core to the page's main
+  // thread: cores - 1 training threads (at most 4).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+  const threads = Math.max(1, Math.min(4, Math.min(8, cores) - 1));
+  await waitForText('engine', threads > 1 ? new RegExp(`WebAssembly SIMD · ${threads} threads`) : /WebAssembly SIMD · 1 thread/);
   assert.ok(spread(await canvasPixels('thumbnails')) > 40, 'training thumbnails are drawn');
   assert.equal(await canvasPixels('samples'), null, 'no samples before a model exists');
   assert.equal(await button('Start').isEnabled(), true);
@@ -265,6 +269,27 @@ test('the grid downloads as the PNG on screen; the checkpoint downloads and load
   const restored = await canvasPixels('samples');
   assert.ok(restored.every((v, i) => v === onScreen[i]), 'the loaded checkpoint samples exactly what was saved');
   assert.match(await page.textContent('#model-status'), /step 261\./);
+});
+
+test('without cross-origin isolation the page trains on one thread and says why', async () => {
+  const plain = await page.context().newPage();
+  plain.on('pageerror', (e) => pageErrors.push(e.message));
+  await plain.route('**/*', async (route) => {   // the same site, minus the COOP/COEP headers
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  // The page's service worker (sw.js) answers from its cache, COOP/COEP headers included, and the
+  // route above never sees those requests: unregister it so the page loads through the route.
+  await plain.goto(url);
+  await plain.evaluate(async () => { for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister(); });
+  await plain.goto(url);
+  assert.equal(await plain.evaluate(() => crossOriginIsolated), false);
+  await waitForTextOn(plain, 'engine', /WebAssembly SIMD · 1 thread$/);
+  assert.match(await plain.getAttribute('#engine', 'title'), /one thread: the page is not cross-origin isolated/);
+  await plain.close();
 });
 
 test('no script errors, and no request ever left 127.0.0.1', () => {

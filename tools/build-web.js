@@ -5,6 +5,7 @@
 //   build/web/index.html, app.js, worker.js, ...   everything in web/
 //   build/web/wasm/*.js                            the package modules the page reaches (worker.js too)
 //   build/web/build/wasmgen.wasm, wasmgen-url.js   the core and the module naming it
+//   build/web/build/wasmgen-mt.wasm, ...-url.js    the threaded core (threads.js; cross-origin isolated)
 //   build/web/data/mnist-*.idx.gz, builtin-url.js  built-in MNIST and the module naming it
 //   build/web/data/fashion/train-*.gz              Fashion-MNIST, when Debian's package is installed
 //   build/web/vendor/uPlot.*                       npm dependencies, copied (never from a CDN)

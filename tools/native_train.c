@@ -5,6 +5,7 @@
  *
  *   wasmgen_native CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]
  * DATASET_ID is what the JS API records as the data's identity ("mnist-train:8337").
+ * WASMGEN_THREADS=N in the environment trains with N threads (the checkpoint is the same bytes).
  *
  *   wasmgen_native --metrics tests/reference/metric_fixtures/metrics.json
  * prints, one JSON line per fixture case, the metrics of its features as the native build computes
@@ -17,6 +18,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "model.h"
+#include "threads.h"
 
 static unsigned char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -98,6 +100,8 @@ int main(int argc, char **argv) {
                     "       %s --metrics METRIC_FIXTURES.json\n", argv[0], argv[0]);
     return 2;
   }
+  const char *threads = getenv("WASMGEN_THREADS");
+  if (threads) wg_threads_start(atoi(threads));
   size_t len;
   unsigned char *bytes = read_file(argv[2], &len);
   if (!bytes) { fprintf(stderr, "cannot read %s\n", argv[2]); return 1; }
@@ -119,5 +123,6 @@ int main(int argc, char **argv) {
   free(out);
   wg_model_free(m);
   wg_dataset_free(ds);
+  wg_threads_stop();
   return ok ? 0 : 1;
 }

@@ -61,7 +61,7 @@ export class Core {
     const u8 = this.u8;
     let end = ptr;
     while (u8[end] !== 0) end++;
-    return this.decoder.decode(u8.subarray(ptr, end));
+    return this.decoder.decode(u8.slice(ptr, end));   // a copy: browsers refuse views of shared memory
   }
   /** Copies a JS string into a NUL-terminated heap buffer; the caller frees it. */
   allocString(s) {

@@ -226,6 +226,11 @@ export const SKIP_REASONS: (SkippedFile['reason'] | null)[];
 
 export interface Wasmgen {
   simd: string;
+  /** Threads the core computes with (1 with the single-thread build). */
+  threads: number;
+  /** Which build was loaded and why, e.g. "wasmgen-mt.wasm, 2 threads" or
+   *  "wasmgen.wasm, 1 thread (2 threads asked for, but the page is not cross-origin isolated …)". */
+  engine: string;
   /** Every model family and its presets (the core's registry). */
   families: FamilyInfo[];
   createModel(config: ModelConfig): Model;
@@ -239,13 +244,25 @@ export interface Wasmgen {
   heapBytes(): number;
 }
 
-/** Where the wasm core comes from; by default build/wasmgen.wasm of the package (bundlers copy it). */
+/**
+ * Where the wasm core comes from (by default build/wasmgen.wasm of the package, or with more than one
+ * thread build/wasmgen-mt.wasm; bundlers copy both) and how many threads it computes with.
+ */
 export interface InitOptions {
+  /** 1..8, default the hardware's thread count capped at 4 (1 when wasmModule/wasmBytes/wasmUrl is
+   *  given without a threaded one). More than 1 loads the threaded build where shared memory is
+   *  allowed (Node; cross-origin isolated pages), else falls back to one thread (see Wasmgen.engine).
+   *  Results are the same bits for any count. */
+  threads?: number;
   /** An already compiled module, e.g. from WebAssembly.compileStreaming or a bundler's wasm import. */
   wasmModule?: WebAssembly.Module;
   wasmBytes?: Uint8Array | ArrayBuffer;
   /** A URL (a string is relative to the page or worker; in Node, a file path). */
   wasmUrl?: string | URL;
+  /** The same three for the threaded build (build/wasmgen-mt.wasm). */
+  threadedWasmModule?: WebAssembly.Module;
+  threadedWasmBytes?: Uint8Array | ArrayBuffer;
+  threadedWasmUrl?: string | URL;
   /** A separate instance instead of the shared one. */
   fresh?: boolean;
 }

@@ -1,12 +1,16 @@
 // node.js — the package entry in Node (the "node" condition of package.json "exports"): the
 // browser entry, wasm/index.js, plus reading files from disk, which Node's fetch cannot do for
-// file: URLs. Keeping node:fs here keeps it out of browser bundles.
+// file: URLs, and starting the threaded core's workers with node:worker_threads. Keeping node:
+// modules here keeps them out of browser bundles.
 //
 //   import { init } from 'wasmgen';          // in Node this module; in bundlers wasm/index.js
 //   const wg = await init();                 // reads build/wasmgen.wasm from the package folder
 
 import { readFile, access } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { setFileAccess } from './files.js';
+import { setThreadHost } from './threads.js';
 import { WasmgenError } from './core.js';
 
 setFileAccess({
@@ -18,6 +22,22 @@ setFileAccess({
     }
   },
   exists: async (location) => { try { await access(location); return true; } catch { return false; } },
+});
+
+setThreadHost({
+  hardwareThreads: () => availableParallelism(),
+  startWorker() {
+    // Node flags that only make sense for the main script (--input-type with -e) stop a worker.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const w = new Worker(new URL('./thread-worker-node.js', import.meta.url), { execArgv });
+    return {
+      post: (msg) => w.postMessage(msg),
+      onMessage: (fn) => w.on('message', fn),
+      onError: (fn) => w.on('error', fn),
+      unref: () => w.unref(),
+      terminate: () => w.terminate(),
+    };
+  },
 });
 
 export * from './index.js';

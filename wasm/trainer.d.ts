@@ -113,8 +113,11 @@ export interface TrainerHandlers {
 export class Trainer {
   /** The module worker (wasm/worker.js) this trainer talks to. */
   readonly worker: Worker;
-  /** `families`: the core's registry of model families and presets. */
-  init(options?: { wasmUrl?: string | URL }): Promise<{ simd: string; families: FamilyInfo[] }>;
+  /** threads: 1..8 (default the device's cores, at most 4); more than 1 needs a cross-origin isolated
+   *  page, else one thread with the reason in whyOneThread. Results are the same bits either way.
+   *  `families`: the core's registry of model families and presets. */
+  init(options?: { wasmUrl?: string | URL; threadedWasmUrl?: string | URL; threads?: number }):
+    Promise<{ simd: string; threads: number; whyOneThread: string; families: FamilyInfo[] }>;
   loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; baseUrl?: string | URL }): Promise<DatasetInfo>;
   loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string): Promise<DatasetInfo>;
   loadImageFiles(files: Iterable<Blob & { name?: string } | { name: string; bytes: Uint8Array | ArrayBuffer }>,

@@ -66,12 +66,19 @@ export class Trainer {
   }
 
   /**
-   * Loads the wasm core in the worker; `wasmUrl` (relative to the page) loads it from elsewhere.
-   * Resolves to { simd, families } (families: the core's registry of model families and presets).
+   * Loads the wasm core in the worker: the threaded build with `threads` (default: the device's
+   * cores, at most 4) when the page is cross-origin isolated, else the single-thread one; resolves
+   * to { simd, threads, whyOneThread, families } (families: the core's registry of model families
+   * and presets). `wasmUrl` / `threadedWasmUrl` (relative to the page) load either build from
+   * elsewhere.
    */
-  init({ wasmUrl } = {}) {
+  init({ wasmUrl, threadedWasmUrl, threads } = {}) {
     // Resolved here: the worker's own location is the bundle's asset folder, not the page.
-    return this.request('init', wasmUrl ? { wasmUrl: new URL(wasmUrl, location.href).href } : {});
+    const args = {};
+    if (wasmUrl) args.wasmUrl = new URL(wasmUrl, location.href).href;
+    if (threadedWasmUrl) args.threadedWasmUrl = new URL(threadedWasmUrl, location.href).href;
+    if (threads !== undefined) args.threads = threads;
+    return this.request('init', args);
   }
 
   /** Built-in data ('mnist', or 'fashion' from `baseUrl`); resolves to its description and thumbnails. */

@@ -14,6 +14,7 @@
 // on the model as is. Pause ends the current Model.train call; resume starts one for the steps left.
 
 import { loadCore } from './core.js';
+import { defaultThreads, loadThreadedCore, threadSupport } from './threads.js';
 import { createModel, loadModel, listFamilies } from './model.js';
 import { loadDataset, loadIdxDataset } from './data.js';
 import { loadImageFiles } from './images.js';
@@ -259,12 +260,38 @@ async function train({ steps, epochs, batch = 64, views: sendViews = true }) {
   return { step: model.step, done, stopped: done < steps };
 }
 
+/**
+ * The threaded core when more than one thread is wanted (default: the device's cores, at most 4;
+ * 1 when only wasmUrl is given) and the page is cross-origin isolated (shared memory allowed),
+ * else the single-thread one with the reason in whyOneThread. Same results either way.
+ */
+async function loadEngine({ wasmUrl, threadedWasmUrl, threads }) {
+  // A page keeps one core for its own main thread (drawing, input): by default the worker uses the
+  // other cores, at most 4, so a 2-core device trains on one thread and the page stays responsive.
+  const wanted = threads ?? (wasmUrl && !threadedWasmUrl ? 1 : Math.max(1, Math.min(4, defaultThreads(8) - 1)));
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > 8) throw new Error(`threads must be an integer from 1 to 8, got ${wanted}`);
+  const support = threadSupport();
+  let why = threads === 1 ? 'one thread was asked for'
+    : wanted < 2 ? 'one core is left to the page itself (this device has 2 or fewer; pass threads to use more)' : support.reason;
+  if (wanted > 1 && support.ok) {
+    try {
+      return await loadThreadedCore({ threads: wanted, wasmUrl: threadedWasmUrl });
+    } catch (e) {
+      why = `the threaded build failed to start (${e.message})`;
+    }
+  }
+  const single = await loadCore(wasmUrl ? { wasmUrl } : {});
+  single.threads = 1;
+  single.whyOneThread = why;
+  return single;
+}
+
 async function handle(type, args, transfer) {
   switch (type) {
     case 'init':
-      core = await loadCore(args.wasmUrl ? { wasmUrl: args.wasmUrl } : {});
+      core = await loadEngine(args);
       tools = new ImageTools(core);
-      return { simd: core.readString(core.exports.wg_api_simd()), families: listFamilies(core) };
+      return { simd: core.readString(core.exports.wg_api_simd()), threads: core.threads, whyOneThread: core.whyOneThread ?? '', families: listFamilies(core) };
     case 'loadDataset':
     case 'loadBuiltin': {   // the page's older name
       refuseWhileTraining('changing the data');

@@ -600,9 +600,12 @@ async function fashionBundled() {
 /** Sets up a (new) worker and loads `source`, the built-in MNIST by default. */
 async function start(source = { kind: 'builtin', name: 'mnist' }) {
   try {
-    const { simd, families } = await client.init();
+    const { simd, threads, whyOneThread, families } = await client.init();
     fillModelOptions(families);
-    $('engine').textContent = /simd/.test(simd) ? 'WebAssembly SIMD · ready' : 'WebAssembly (no SIMD) · ready';
+    const kind = /simd/.test(simd) ? 'SIMD' : 'no SIMD';
+    $('engine').textContent = `WebAssembly ${kind} · ${threads} thread${threads === 1 ? '' : 's'}`;
+    $('engine').title = threads > 1 ? `training uses ${threads} cores; results are the same bits as with one`
+      : `one thread: ${whyOneThread}`;
     state.fashionAvailable ??= await fashionBundled();
     if (!state.fashionAvailable) {
       $('fashion-note').hidden = false;
