@@ -78,16 +78,16 @@ test('the latent strip sweeps the dimension its slider picks', async () => {
   assert.equal(await page.isVisible('#latent-card'), true);
   assert.equal(await dataset('latent-strip', 'dimension'), '0');
   const before = await canvas('latent-strip');
-  await page.fill('#latent-dim', '5');   // fires input
-  await page.waitForFunction(() => document.getElementById('latent-strip').dataset.dimension === '5');
+  await page.fill('#latent-dim', '1');   // fires input (the cvae's latent has 2 dimensions)
+  await page.waitForFunction(() => document.getElementById('latent-strip').dataset.dimension === '1');
   const after = await canvas('latent-strip');
   assert.ok(differing(before, after) > 200, 'another dimension, another strip');
-  // The strip is decode(z with dimension 5 at -3 .. 3) for the picked class (3), z from seed 1.
+  // The strip is decode(z with dimension 1 at -3 .. 3) for the picked class (3), z from seed 1.
   const expected = red(await page.evaluate(async () => {
     const { gaussian } = await import('./wasm/random.js');
     const latent = (await wasmgen.client.info()).model.latent;
     const z0 = gaussian(1, latent), z = new Float32Array(9 * latent);
-    for (let f = 0; f < 9; f++) { z.set(z0, f * latent); z[f * latent + 5] = -3 + (6 * f) / 8; }
+    for (let f = 0; f < 9; f++) { z.set(z0, f * latent); z[f * latent + 1] = -3 + (6 * f) / 8; }
     return wasmgen.client.decodeGrid(z, { labels: 3, cols: 9 });
   }));
   assert.equal(differing(after, expected), 0);

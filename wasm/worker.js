@@ -271,8 +271,8 @@ async function loadEngine({ wasmUrl, threadedWasmUrl, threads }) {
   const wanted = threads ?? (wasmUrl && !threadedWasmUrl ? 1 : Math.max(1, Math.min(4, defaultThreads(8) - 1)));
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > 8) throw new Error(`threads must be an integer from 1 to 8, got ${wanted}`);
   const support = threadSupport();
-  let why = threads === 1 ? 'one thread was asked for'
-    : wanted < 2 ? 'one core is left to the page itself (this device has 2 or fewer; pass threads to use more)' : support.reason;
+  let why = threads === 1 ? 'one thread was asked for' : !support.ok ? support.reason
+    : 'one core is left to the page itself (this device has 2 or fewer; pass threads to use more)';
   if (wanted > 1 && support.ok) {
     try {
       return await loadThreadedCore({ threads: wanted, wasmUrl: threadedWasmUrl });
