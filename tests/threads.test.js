@@ -59,16 +59,23 @@ test('init({ threads }) picks the threaded build and says so', async () => {
   await assert.rejects(init({ threads: 0 }), /threads must be an integer from 1 to 8/);
 });
 
+/** Trains at 1 thread, then at 2, 3 and 4 (which must open parallel regions), and requires the
+ * same checkpoint bytes; returns the 1-thread checkpoint. */
+async function sameBytesAtEveryThreadCount(name, config, steps, batch) {
+  const reference = await trainWith(await engine(1), config, steps, batch);
+  for (const threads of [2, 3, 4]) {
+    const wg = await engine(threads);
+    const regionsBefore = wg.core.exports.wg_threads_parallel_regions();
+    const bytes = await trainWith(wg, config, steps, batch);
+    assert.ok(wg.core.exports.wg_threads_parallel_regions() > regionsBefore, `${threads} threads ran no parallel region`);
+    assert.equal(sha(bytes), sha(reference), `${name} at ${threads} threads differs from 1 thread`);
+  }
+  return reference;
+}
+
 for (const [name, config, steps, batch] of PRESETS) {
   test(`${name}: the same checkpoint bytes at 1, 2, 3 and 4 threads and in the native build`, async () => {
-    const reference = await trainWith(await engine(1), config, steps, batch);
-    for (const threads of [2, 3, 4]) {
-      const wg = await engine(threads);
-      const regionsBefore = wg.core.exports.wg_threads_parallel_regions();
-      const bytes = await trainWith(wg, config, steps, batch);
-      assert.ok(wg.core.exports.wg_threads_parallel_regions() > regionsBefore, `${threads} threads ran no parallel region`);
-      assert.equal(sha(bytes), sha(reference), `${name} at ${threads} threads differs from 1 thread`);
-    }
+    const reference = await sameBytesAtEveryThreadCount(name, config, steps, batch);
     const dir = tempDir();
     const idx = path.join(dir, 'train-images.idx');
     fs.writeFileSync(idx, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'data', 'mnist-train-images.idx.gz'))));
@@ -95,14 +102,7 @@ const LABELLED_PRESETS = [
 
 for (const [name, config, steps, batch] of LABELLED_PRESETS) {
   test(`${name}: the same checkpoint bytes at 1, 2, 3 and 4 threads`, async () => {
-    const reference = await trainWith(await engine(1), config, steps, batch);
-    for (const threads of [2, 3, 4]) {
-      const wg = await engine(threads);
-      const regionsBefore = wg.core.exports.wg_threads_parallel_regions();
-      const bytes = await trainWith(wg, config, steps, batch);
-      assert.ok(wg.core.exports.wg_threads_parallel_regions() > regionsBefore, `${threads} threads ran no parallel region`);
-      assert.equal(sha(bytes), sha(reference), `${name} at ${threads} threads differs from 1 thread`);
-    }
+    await sameBytesAtEveryThreadCount(name, config, steps, batch);
   });
 }
 
