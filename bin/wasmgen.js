@@ -23,8 +23,8 @@ const usage = (models, conditional) => `usage:
   wasmgen info --load model.safetensors
 ${IMAGE_USAGE}
   wasmgen help
-Every command takes --threads N (default: the machine's cores, at most 4; 1 = single-thread
-build). Results are the same bits for any thread count.
+Every command takes --threads N (default: WASMGEN_THREADS if set, else the machine's cores, at
+most 4; 1 = single-thread build). Results are the same bits for any thread count.
 
 MODEL is one of:
 ${models}

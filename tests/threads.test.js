@@ -127,6 +127,21 @@ test('a Node process that used threads exits by itself when its work is done', (
   assert.match(r.stdout, /done 3/);
 });
 
+test('WASMGEN_THREADS sets the default thread count of init() and the CLI; a bad value is named', () => {
+  const cli = path.join(ROOT, 'bin', 'wasmgen.js');
+  const run = (value, args) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120000, env: { ...process.env, WASMGEN_THREADS: value } });
+  for (const n of [1, 3]) {
+    const r = run(String(n), ['train', '--model', 'gan', '--steps', '1', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).threads, n);
+  }
+  const flag = run('3', ['train', '--model', 'gan', '--steps', '1', '--threads', '2', '--json']);
+  assert.equal(JSON.parse(flag.stdout).threads, 2, '--threads wins over the environment');
+  const bad = run('many', ['train', '--model', 'gan', '--steps', '1']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /WASMGEN_THREADS must be an integer from 1 to 8, got "many"/);
+});
+
 test('the CLI takes --threads N on any command and reports the count', () => {
   const cli = path.join(ROOT, 'bin', 'wasmgen.js');
   const r = spawnSync(process.execPath, [cli, 'train', '--model', 'gan', '--steps', '2', '--threads', '3', '--json'], { encoding: 'utf8', timeout: 120000 });

@@ -249,7 +249,7 @@ export interface Wasmgen {
  * thread build/wasmgen-mt.wasm; bundlers copy both) and how many threads it computes with.
  */
 export interface InitOptions {
-  /** 1..8, default the hardware's thread count capped at 4 (1 when wasmModule/wasmBytes/wasmUrl is
+  /** 1..8, default the hardware's thread count capped at 4 (in Node: WASMGEN_THREADS when set; 1 when wasmModule/wasmBytes/wasmUrl is
    *  given without a threaded one). More than 1 loads the threaded build where shared memory is
    *  allowed (Node; cross-origin isolated pages), else falls back to one thread (see Wasmgen.engine).
    *  Results are the same bits for any count. */

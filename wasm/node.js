@@ -24,8 +24,19 @@ setFileAccess({
   exists: async (location) => { try { await access(location); return true; } catch { return false; } },
 });
 
+/** WASMGEN_THREADS=N: the default thread count of init() and the CLI (like OMP_NUM_THREADS). */
+function configuredThreads() {
+  const text = process.env.WASMGEN_THREADS;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 8)
+    throw new WasmgenError(`WASMGEN_THREADS must be an integer from 1 to 8, got "${text}"`, 1);
+  return n;
+}
+
 setThreadHost({
   hardwareThreads: () => availableParallelism(),
+  configuredThreads,
   startWorker() {
     // Node flags that only make sense for the main script (--input-type with -e) stop a worker.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));

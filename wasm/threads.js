@@ -32,12 +32,18 @@ let threadHost = null;
 
 /**
  * Installs how workers start outside browsers (wasm/node.js does this for Node):
- * { startWorker() -> { post, onMessage, onError, unref, terminate }, hardwareThreads() -> n }.
+ * { startWorker() -> { post, onMessage, onError, unref, terminate }, hardwareThreads() -> n,
+ *   configuredThreads() -> n or undefined (a default the user set, e.g. an environment variable) }.
  */
 export function setThreadHost(host) { threadHost = host; }
 
-/** The thread count to use when none is given: the hardware's, at most 4. */
+/**
+ * The thread count to use when none is given: the host's configured count (Node: the
+ * WASMGEN_THREADS environment variable), else the hardware's, at most 4.
+ */
 export function defaultThreads(cap = 4) {
+  const configured = threadHost?.configuredThreads?.();
+  if (configured) return configured;
   const n = threadHost?.hardwareThreads?.() ?? globalThis.navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(cap, n | 0));
 }
