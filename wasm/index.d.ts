@@ -24,7 +24,7 @@ export type LayerSpec =
   | { type: 'add'; from: number };
 
 /** Preset names (the core's registry: `wg.families` lists them with one-line summaries). */
-export type PresetName = 'gan' | 'dcgan' | 'vae' | 'convvae' | 'cgan' | 'cdcgan' | 'cvae' | 'lenet';
+export type PresetName = 'gan' | 'dcgan' | 'vae' | 'convvae' | 'cgan' | 'cdcgan' | 'acgan' | 'cvae' | 'lenet';
 
 /** Per-net optimizer settings, overriding the shared ones for that net's group. */
 export interface OptimizerGroup { lr?: number; beta1?: number; beta2?: number; eps?: number; momentum?: number }

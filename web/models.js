@@ -14,6 +14,7 @@ const PRESENTATION = {
   convvae: { label: 'Conv VAE', about: 'Two strided convs down, transposed convs up, 16-d latent. Slower than the MLP VAE per step, fewer parameters.', batch: 64, length: 3, unit: 'epochs' },
   cgan: { label: 'Conditional GAN', about: 'The MLP GAN with the class joined to z and to the discriminator\'s input: choose which digit it draws. Needs labelled data (MNIST, Fashion-MNIST).', batch: 64, length: 20, unit: 'epochs' },
   cdcgan: { label: 'Conditional DCGAN', about: 'DCGAN with the class at the generator\'s input and as label planes on the discriminator\'s. Needs labelled data.', batch: 16, length: 600, unit: 'steps' },
+  acgan: { label: 'AC-GAN (conditional)', about: 'The MLP GAN with the class at the generator\'s input and a discriminator that also names the class: draws the digit you ask for after a few hundred steps. Needs labelled data.', batch: 64, length: 10, unit: 'epochs' },
   cvae: { label: 'Conditional VAE', about: 'The MLP VAE with the class joined to the encoder input and to the latent: the latent holds style, the class picks the digit. Needs labelled data.', batch: 64, length: 10, unit: 'epochs' },
   lenet: { label: 'LeNet classifier', about: 'Two convs and three dense layers that name the class of an image (≥ 98% on MNIST). Makes no images: the page shows its test accuracy and predictions. Needs labelled data.', batch: 64, length: 3, unit: 'epochs' },
 };
@@ -31,7 +32,7 @@ export function modelEntries(families) {
 }
 
 /** Short names for the losses the core reports, for the live readout and the chart legend. */
-export const LOSS_LABELS = { d_loss: 'D loss', g_loss: 'G loss', d_real: 'D(x)', d_fake: 'D(G(z))', loss: 'loss', recon: 'recon', kl: 'KL', accuracy: 'accuracy' };
+export const LOSS_LABELS = { d_loss: 'D loss', g_loss: 'G loss', d_real: 'D(x)', d_fake: 'D(G(z))', class_real: 'class CE (real)', class_fake: 'class CE (fake)', loss: 'loss', recon: 'recon', kl: 'KL', accuracy: 'accuracy' };
 const COLORS = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f59f00', '#0c8599'];
 
 /** Loss chart series from a model's lossGroups ({ group: [names] }): one y axis (scale) per group. */
