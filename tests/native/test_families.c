@@ -26,14 +26,18 @@ static void test_every_family_gradients(void) {
     if (!f->tiny_config) continue;
     CHECK(m->family == f && m->n_nets == f->n_roles);
     int B = 5, P = wg_model_image_size(m);
-    float *x = malloc(sizeof(float) * B * P);
+    float *x = malloc(sizeof(float) * B * P), *x_b = NULL;
     int labels[5];
     unsigned seed = 11 + (unsigned)i;
     fill_uniform(x, B * P, f->image_shift, f->image_shift + f->image_scale, &seed);
+    if (f->caps & WG_CAP_TWO_DOMAINS) {
+      x_b = malloc(sizeof(float) * B * P);
+      fill_uniform(x_b, B * P, f->image_shift, f->image_shift + f->image_scale, &seed);
+    }
     for (int b = 0; b < B; b++) labels[b] = m->classes ? (b * 7 + 1) % m->classes : 0;
-    int bad = check_model_grads(m, x, m->classes ? labels : NULL, B, 1e-2f, 2e-4, 3e-2, 120);
+    int bad = check_model_grads2(m, x, x_b, m->classes ? labels : NULL, B, 1e-2f, 2e-4, 3e-2, 120);
     CHECK_MSG(bad == 0, "family %s: %d gradient mismatches", f->name, bad);
-    free(x);
+    free(x); free(x_b);
     wg_model_free(m);
   }
 }
@@ -50,19 +54,21 @@ static void test_every_family_resumes_bit_identically(void) {
     wg_model *a, *b, *c;
     CHECK(wg_model_create(f->tiny_config, &a) == WG_OK && wg_model_create(f->tiny_config, &b) == WG_OK);
     wg_dataset *ds = labelled_dataset(a, 23, 5);
-    CHECK_MSG(wg_model_train(a, ds, 12, 4) == WG_OK, "%s: %s", f->name, wg_last_error());
-    CHECK(wg_model_train(b, ds, 5, 4) == WG_OK);
+    /* Two-domain families get a second domain of another size. */
+    wg_dataset *ds_b = f->caps & WG_CAP_TWO_DOMAINS ? labelled_dataset(a, 9, 6) : NULL;
+    CHECK_MSG(wg_model_train2(a, ds, ds_b, 12, 4) == WG_OK, "%s: %s", f->name, wg_last_error());
+    CHECK(wg_model_train2(b, ds, ds_b, 5, 4) == WG_OK);
     size_t la, lb;
     uint8_t *mid = save(b, &lb);
     CHECK(mid && wg_model_load(mid, lb, &c) == WG_OK && c->step == 5);
-    CHECK(wg_model_train(c, ds, 7, 4) == WG_OK);
+    CHECK(wg_model_train2(c, ds, ds_b, 7, 4) == WG_OK);
     uint8_t *straight = save(a, &la), *resumed = save(c, &lb);
     CHECK_MSG(straight && resumed && la == lb && memcmp(straight, resumed, la) == 0, "family %s", f->name);
     /* Training moved the weights and every loss is finite. */
     CHECK(memcmp(a->nets[0].params, b->nets[0].params, sizeof(float) * a->nets[0].n_params) != 0);
     for (int l = 0; l < f->n_losses; l++) CHECK(isfinite(a->losses[l]));
     free(mid); free(straight); free(resumed);
-    wg_model_free(a); wg_model_free(b); wg_model_free(c); wg_dataset_free(ds);
+    wg_model_free(a); wg_model_free(b); wg_model_free(c); wg_dataset_free(ds); wg_dataset_free(ds_b);
   }
 }
 
