@@ -35,7 +35,7 @@ ${models}
 DATA is mnist, fashion, one class of them (mnist:3, fashion:7), an IDX file, or a folder of
 PNG/JPEG/BMP/GIF images (centre-cropped and resized to --size, default 28, or to the other
 domain's size). Two-domain models (${twoDomain}) take domain A from --dataset and domain B from
---dataset-b; the domains may differ in size and count. Built-in and IDX domains must have the same
+--dataset-b; the domains may hold different numbers of images. Built-in and IDX domains must have the same
 channel count (grey or RGB); a folder is decoded to the other domain's. translate maps an image, or
 every image of a folder into a folder of the same names, from domain A to B (--direction ab, the
 default) or back (ba).

@@ -141,3 +141,30 @@ test('CLI: train on two class subsets, translate a file and a folder (same names
   assert.match(r.stderr, /--direction must be ab \(A to B\) or ba \(B to A\)/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+// Learning: Fashion-MNIST sneakers (class 7) <-> ankle boots (9) with the 28x28 preset, batch 4.
+// The Fashion judge (data/judge-fashion.safetensors, 89% on the test split) names the class of 100
+// translated test images per direction; chance is 0.1. Measured (seed 1): before training 0.00 and
+// 0.00; after 20 steps 0.00 and 0.92, 40: 0.12 and 0.95, 60: 0.81 and 0.96, 80: 0.52 and 0.97. (MNIST
+// 3 <-> 8 is no test of this: the judge already calls an untrained generator's blobs 8s and 3s.)
+test('learning: after 60 steps the judge names most translations as the target class', async (t) => {
+  const wg = await getWg();
+  const judge = wg.loadModel(fs.readFileSync(path.join(path.dirname(CLI), '..', 'data', 'judge-fashion.safetensors')));
+  const sneakers = await wg.loadDataset('fashion:7'), boots = await wg.loadDataset('fashion:9');
+  const testA = await wg.loadDataset('fashion:7', { split: 'test' }), testB = await wg.loadDataset('fashion:9', { split: 'test' });
+  const xa = images(testA, 100), xb = images(testB, 100);
+  const model = wg.createModel({ model: 'cyclegan', seed: 1 });
+  const rates = () => ({
+    ab: judge.classify(model.translate(xa).data).labels.filter((l) => l === 9).length / 100,
+    ba: judge.classify(model.translate(xb, { direction: 'ba' }).data).labels.filter((l) => l === 7).length / 100,
+  });
+  const before = rates();
+  await model.train(sneakers, { datasetB: boots, steps: 60, batch: 4 });
+  const after = rates();
+  t.diagnostic(`sneaker -> boot judged boot: ${before.ab} before, ${after.ab} after; boot -> sneaker judged sneaker: ${before.ba} before, ${after.ba} after`);
+  for (const dir of ['ab', 'ba']) {
+    assert.ok(before[dir] <= 0.2, `${dir}: ${before[dir]} of an untrained generator's images judged as the target class`);
+    assert.ok(after[dir] >= 0.5, `${dir}: ${after[dir]} of translations judged as the target class after training`);
+  }
+  for (const d of [judge, model, sneakers, boots, testA, testB]) d.dispose();
+});
