@@ -56,17 +56,19 @@ function ourGemm(core, layout, n) {
  * Training images/s of one of our models on built-in MNIST, in a fresh wasm instance so that its
  * heap size afterwards is this run's peak memory (a wasm heap never shrinks).
  */
-async function ourTraining(config, { batch = 64, warmup = 3, threads = 1 } = {}) {
+async function ourTraining(config, { batch = 64, warmup = 3, threads = 1, domains } = {}) {
   const wg = await init({ fresh: true, threads });
-  const data = await wg.loadDataset('mnist');
+  // Two-domain models (CycleGAN) train on two class subsets, e.g. ['mnist:3', 'mnist:8'].
+  const data = await wg.loadDataset(domains ? domains[0] : 'mnist');
+  const datasetB = domains ? await wg.loadDataset(domains[1]) : undefined;
   const model = wg.createModel(config);
-  model.trainSteps(data, warmup, batch);
+  model.trainSteps(data, warmup, batch, { datasetB });
   let steps = 0;
   const start = performance.now();
-  do { model.trainSteps(data, 5, batch); steps += 5; } while (performance.now() - start < minSeconds * 2000);
+  do { model.trainSteps(data, 5, batch, { datasetB }); steps += 5; } while (performance.now() - start < minSeconds * 2000);
   const seconds = (performance.now() - start) / 1000;
   const result = { imagesPerSec: (steps * batch) / seconds, steps, seconds, heapPeakMiB: wg.heapBytes() / 2 ** 20 };
-  model.dispose(); data.dispose();
+  model.dispose(); data.dispose(); datasetB?.dispose();
   wg.core.terminateThreads?.();
   return result;
 }
@@ -156,12 +158,15 @@ const MODELS = [
   { name: 'mlp_vae', label: 'MLP VAE', config: { model: 'vae' } },
   { name: 'dcgan', label: 'DCGAN', config: { model: 'dcgan' }, tfjs: tfjsPeers.tfjsDcgan },
   { name: 'conv_vae', label: 'conv VAE', config: { model: 'convvae' }, tfjs: tfjsPeers.tfjsConvVae },
+  // 28x28 grey preset (G 16 wide, 3 residual blocks; PatchGAN 16 wide), batch 4 as in the page;
+  // PyTorch trains the same nets at the same batch (bench/peers-torch.py, CYCLEGAN_BATCH).
+  { name: 'cyclegan', label: 'CycleGAN', config: { model: 'cyclegan' }, batch: 4, domains: ['mnist:3', 'mnist:8'] },
 ];
 for (const m of MODELS) {
   log(`training ${m.label}: wasmgen`);
-  const ours = await ourTraining(m.config);
+  const ours = await ourTraining(m.config, { batch: m.batch, domains: m.domains, warmup: m.batch ? 1 : 3 });
   log(`training ${m.label}: wasmgen ${THREADS} threads`);
-  const threaded = await ourTraining(m.config, { threads: THREADS });
+  const threaded = await ourTraining(m.config, { threads: THREADS, batch: m.batch, domains: m.domains, warmup: m.batch ? 1 : 3 });
   const row = { model: m.name, wasmgen: ours.imagesPerSec, wasmgenHeapPeakMiB: ours.heapPeakMiB, 'wasmgen-2t': threaded.imagesPerSec };
   if (m.tfjs && !args['threads-only']) {
     // tfjs-cpu's conv filter gradient runs at a few million MACs/s: one DCGAN step at batch 64
@@ -201,7 +206,7 @@ if (args.json) {
   for (const r of report.gemm) {
     console.log(`${r.layout.padEnd(5)} ${String(r.n).padStart(5)}  ${fmt(r.wasmgen)}    ${fmt(r['tfjs-wasm'])}   ${fmt(r['tfjs-cpu'], 2)}  ${ratio(r.wasmgen, r['tfjs-wasm'])} ${ratio(r.wasmgen, r['tfjs-cpu'])}`);
   }
-  console.log('\nTraining, batch 64, images/s (single thread)');
+  console.log('\nTraining, batch 64 (CycleGAN 4), images/s (single thread)');
   console.log('model       wasmgen  tfjs-wasm  tfjs-cpu  pytorch-1t   vs tfjs-wasm  vs pytorch  wasm heap MiB');
   for (const r of report.training) {
     console.log(`${r.model.padEnd(9)} ${fmt(r.wasmgen, 0)}    ${fmt(r['tfjs-wasm'], 0)}   ${fmt(r['tfjs-cpu'], 0)}     ${fmt(r['pytorch-1t'], 0)}   ${ratio(r.wasmgen, r['tfjs-wasm'])}      ${ratio(r.wasmgen, r['pytorch-1t'])}  ${fmt(r.wasmgenHeapPeakMiB)}`);

@@ -60,7 +60,8 @@ except RuntimeError:
     pass
 
 IMG = 28 * 28
-ARCHS = ("mlp_gan", "dcgan", "conv_vae", "mlp_vae")
+ARCHS = ("mlp_gan", "dcgan", "conv_vae", "mlp_vae", "cyclegan")
+CYCLEGAN_BATCH = 4   # the reference trains CycleGANs at batch 1; wasmgen's bench row uses 4
 
 
 # ----------------------------------------------------------------------------- models
@@ -191,7 +192,80 @@ def make_vae_step(vae, batch):
     return step
 
 
+def cyclegan_nets(ngf=16, ndf=16, blocks=3, d_layers=2, C=1):
+    """wasmgen's "cyclegan" preset at 28x28 grey: ResNet generators, PatchGAN discriminators."""
+    def generator():
+        m = [nn.ReflectionPad2d(3), nn.Conv2d(C, ngf, 7), nn.InstanceNorm2d(ngf), nn.ReLU()]
+        for j in (1, 2):
+            m += [nn.Conv2d(ngf << (j - 1), ngf << j, 3, 2, 1), nn.InstanceNorm2d(ngf << j), nn.ReLU()]
+        body = []
+        for _ in range(blocks):
+            w = ngf << 2
+            body.append(nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(w, w, 3), nn.InstanceNorm2d(w), nn.ReLU(),
+                                      nn.ReflectionPad2d(1), nn.Conv2d(w, w, 3), nn.InstanceNorm2d(w)))
+        ups = []
+        for j in (1, 0):
+            ups += [nn.ConvTranspose2d(ngf << (j + 1), ngf << j, 3, 2, 1, output_padding=1),
+                    nn.InstanceNorm2d(ngf << j), nn.ReLU()]
+        tail = [nn.ReflectionPad2d(3), nn.Conv2d(ngf, C, 7), nn.Tanh()]
+
+        class G(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.head, self.body = nn.Sequential(*m), nn.ModuleList(body)
+                self.tail = nn.Sequential(*ups, *tail)
+
+            def forward(self, x):
+                x = self.head(x)
+                for b in self.body:
+                    x = x + b(x)
+                return self.tail(x)
+        return G()
+
+    def discriminator():
+        m = [nn.Conv2d(C, ndf, 4, 2, 1), nn.LeakyReLU(0.2)]
+        prev = ndf
+        for j in range(1, d_layers + 1):
+            w = ndf * min(2 ** j, 8)
+            m += [nn.Conv2d(prev, w, 4, 2 if j < d_layers else 1, 1), nn.InstanceNorm2d(w), nn.LeakyReLU(0.2)]
+            prev = w
+        m.append(nn.Conv2d(prev, 1, 4, 1, 1))
+        return nn.Sequential(*m)
+    return generator(), generator(), discriminator(), discriminator()
+
+
+def make_cyclegan_step(batch):
+    """One reference step (LSGAN, cycle x10, identity x5): generators' update, then the
+    discriminators' on the detached fakes (no history pool: its cost is a copy)."""
+    G_AB, G_BA, D_A, D_B = cyclegan_nets()
+    opt_g = torch.optim.Adam(list(G_AB.parameters()) + list(G_BA.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(list(D_A.parameters()) + list(D_B.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    a = torch.rand(batch, 1, 28, 28) * 2 - 1
+    b = torch.rand(batch, 1, 28, 28) * 2 - 1
+
+    def mse(x, t):
+        return F.mse_loss(x, torch.full_like(x, t))
+
+    def step():
+        opt_g.zero_grad(set_to_none=True)
+        fake_b, fake_a = G_AB(a), G_BA(b)
+        loss = (mse(D_B(fake_b), 1.0) + mse(D_A(fake_a), 1.0) +
+                10 * F.l1_loss(G_BA(fake_b), a) + 10 * F.l1_loss(G_AB(fake_a), b) +
+                5 * F.l1_loss(G_BA(a), a) + 5 * F.l1_loss(G_AB(b), b))
+        loss.backward()
+        opt_g.step()
+        opt_d.zero_grad(set_to_none=True)
+        d = 0.5 * (mse(D_A(a), 1.0) + mse(D_A(fake_a.detach()), 0.0)) + \
+            0.5 * (mse(D_B(b), 1.0) + mse(D_B(fake_b.detach()), 0.0))
+        d.backward()
+        opt_d.step()
+
+    return step
+
+
 def build_step(name, batch, gan_step):
+    if name == "cyclegan":
+        return make_cyclegan_step(CYCLEGAN_BATCH)
     if name == "mlp_gan":
         return make_gan_step(*mlp_gan(), batch, gan_step)
     if name == "dcgan":
@@ -220,7 +294,9 @@ def measure(name, batch, seconds, gan_step):
         elapsed = time.perf_counter() - t0
         if elapsed >= seconds and steps >= 3:
             break
-    return {"images_per_sec": round(steps * batch / elapsed, 1), "steps": steps,
+    if name == "cyclegan":
+        batch = CYCLEGAN_BATCH
+    return {"images_per_sec": round(steps * batch / elapsed, 1), "steps": steps, "batch": batch,
             "seconds": round(elapsed, 3), "ms_per_step": round(1000 * elapsed / steps, 3)}
 
 

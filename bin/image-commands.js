@@ -18,7 +18,7 @@ function readImage(core, file, channels) {
 }
 
 /** PNG, or JPEG for .jpg/.jpeg; with cols, all images as a grid. */
-function writeImage(core, file, images, cols = 0) {
+export function writeImage(core, file, images, cols = 0) {
   writeAtomic(file, encodeImage(core, images, { format: formatOf(file), cols }));
 }
 
@@ -28,7 +28,7 @@ function readMask(core, file, like) {
 }
 
 /** Square image at the model's size for the model-based tools (centre crop + resize in the core). */
-async function readForModel(wg, model, file) {
+export async function readForModel(wg, model, file) {
   let loaded;
   try {
     loaded = await wg.loadImageFiles([{ name: path.basename(file), bytes: readFile(file, 'image') }],

@@ -4,22 +4,25 @@
 //   wasmgen train --model gan --dataset mnist --steps 2000 --save gan.safetensors --samples gan.png
 //   wasmgen sample --load gan.safetensors --n 64 --seed 3 --out grid.png
 //   wasmgen sample --load cgan.safetensors --labels 0-9 --out rows.png
+//   wasmgen train --model cyclegan --dataset mnist:3 --dataset-b mnist:8 --steps 500 --save cg.safetensors
+//   wasmgen translate --load cg.safetensors --direction ab three.png eight.png
 //   wasmgen info --load gan.safetensors
 import fs from 'node:fs';
 import path from 'node:path';
 import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
-import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
+import { IMAGE_COMMANDS, IMAGE_USAGE, readForModel, writeImage } from './image-commands.js';
 
-const usage = (models, conditional) => `usage:
-  wasmgen train --model MODEL --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
-                [--steps N | --epochs E] [--batch 64] [--seed S] [--lr X] [--latent N] [--classes K]
+const usage = (models, conditional, twoDomain) => `usage:
+  wasmgen train --model MODEL --dataset DATA [--labels LABELS.idx[.gz]] [--dataset-b DATA]
+                [--size 28] [--steps N | --epochs E] [--batch 64] [--seed S] [--lr X] [--latent N] [--classes K]
                 [--augment flip,rotate:15,crop:24]
                 [--config model.json] [--resume model.safetensors]
                 [--save model.safetensors] [--samples grid.png] [--json]
   wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] [--truncation T]
                  [--label K | --labels 0-9] --out grid.png
+  wasmgen translate --load model.safetensors [--direction ab|ba] IN OUT
   wasmgen info --load model.safetensors
 ${IMAGE_USAGE}
   wasmgen help
@@ -29,6 +32,14 @@ most 4; 1 = single-thread build). Results are the same bits for any thread count
 MODEL is one of:
 ${models}
 
+DATA is mnist, fashion, one class of them (mnist:3, fashion:7), an IDX file, or a folder of
+PNG/JPEG/BMP/GIF images (centre-cropped and resized to --size, default 28, or to the other
+domain's size). Two-domain models (${twoDomain}) take domain A from --dataset and domain B from
+--dataset-b; the domains may hold different numbers of images. Built-in and IDX domains must have the same
+channel count (grey or RGB); a folder is decoded to the other domain's. translate maps an image, or
+every image of a folder into a folder of the same names, from domain A to B (--direction ab, the
+default) or back (ba).
+
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.
 Conditional models (${conditional}) and classifiers train on labelled data. sample --label K
@@ -37,7 +48,8 @@ draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 1
 /** The usage text with the model list read from the core's registry. */
 async function usageText() {
   const wg = await init({ threads: 1 });   // the registry only: no need for worker threads
-  return usage(wg.families.flatMap((f) => f.presets.map((p) => `  ${p.name.padEnd(9)} ${p.summary}`)).join('\n'), conditionalPresets(wg).join(', '));
+  const twoDomain = wg.families.filter((f) => f.capabilities.two_domains).flatMap((f) => f.presets.map((p) => p.name)).join(', ');
+  return usage(wg.families.flatMap((f) => f.presets.map((p) => `  ${p.name.padEnd(9)} ${p.summary}`)).join('\n'), conditionalPresets(wg).join(', '), twoDomain);
 }
 
 function conditionalPresets(wg) {
@@ -48,15 +60,44 @@ function presetNames(wg) {
   return wg.families.flatMap((f) => f.presets.map((p) => p.name));
 }
 
-async function openDataset(wg, name, labels, split = 'train') {
-  if (name === 'mnist' || name === 'fashion') return wg.loadDataset(name, { split });
-  if (!fs.existsSync(name)) throw new UsageError(`--dataset must be mnist, fashion or an IDX file; "${name}" is none of these`);
+const IMAGE_FILE = /\.(png|jpe?g|bmp|gif)$/i;
+
+/** A dataset from DATA (see usage); `fit` { size, channels } sizes a folder of images. */
+async function openDataset(wg, name, labels, split = 'train', fit = {}, flag = '--dataset') {
+  if (/^(mnist|fashion)(:\d+)?$/.test(name)) return wg.loadDataset(name, { split });
+  if (!fs.existsSync(name)) throw new UsageError(`${flag} must be mnist, fashion, mnist:K, fashion:K, an IDX file or a folder of images; "${name}" is none of these`);
+  if (fs.statSync(name).isDirectory()) {
+    const files = fs.readdirSync(name).filter((f) => IMAGE_FILE.test(f)).sort();
+    if (!files.length) throw new WasmgenError(`${flag} ${name}: the folder holds no PNG, JPEG, BMP or GIF file`, 1);
+    const { dataset, skipped } = await wg.loadImageFiles(files.map((f) => ({ name: f, bytes: readFile(path.join(name, f), 'image') })),
+      { size: fit.size ?? 28, channels: fit.channels ?? 1, name: path.basename(path.resolve(name)) });
+    for (const k of skipped) console.error(`wasmgen: skipped ${path.join(name, k.name)}: ${k.reason} (${k.message})`);
+    return dataset;
+  }
   return wg.loadIdxDataset(readFile(name, 'dataset'), labels ? readFile(labels, 'labels') : null, path.basename(name));
+}
+
+const isFolder = (name) => !/^(mnist|fashion)(:\d+)?$/.test(name) && fs.existsSync(name) && fs.statSync(name).isDirectory();
+
+/** Domains A and B of a two-domain model: a folder takes the other domain's size and channels. */
+async function openDomains(wg, o, fit) {
+  const folderA = isFolder(o.dataset);
+  let a = folderA ? null : await openDataset(wg, o.dataset, o.labels, 'train', fit);
+  const b = await openDataset(wg, o['dataset-b'], null, 'train', a ? { size: a.height, channels: a.channels } : fit, '--dataset-b');
+  a ??= await openDataset(wg, o.dataset, o.labels, 'train', { size: b.height, channels: b.channels });
+  if (a.height !== b.height || a.width !== b.width || a.channels !== b.channels) {
+    const what = (d) => `${d.height}x${d.width} ${d.channels === 1 ? 'grey' : 'RGB'}`;
+    a.dispose(); b.dispose();
+    throw new WasmgenError(`the two domains differ: A (${o.dataset}) is ${what(a)}, B (${o['dataset-b']}) is ${what(b)}; ` +
+      'use domains of one size and channel count (a folder of images is decoded to the other domain\'s)', 1);
+  }
+  return [a, b];
 }
 
 async function train(args) {
   const o = parse(args, {
     model: { type: 'string' }, dataset: { type: 'string', default: 'mnist' }, labels: { type: 'string' },
+    'dataset-b': { type: 'string' }, size: { type: 'string' },
     steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string', default: '64' },
     seed: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, classes: { type: 'string' }, config: { type: 'string' },
     augment: { type: 'string' },
@@ -69,8 +110,10 @@ async function train(args) {
   const epochs = number('epochs', o.epochs, { min: 0 });
   if (epochs === 0) throw new UsageError('--epochs must be > 0');
   const batch = number('batch', o.batch, { integer: true, min: 2 });
+  const size = number('size', o.size, { integer: true, min: 1 });
 
   const wg = await openWasmgen();
+  const familyOf = (preset) => wg.families.find((f) => f.presets.some((p) => p.name === preset));
   let model;
   // The model options a command line may set, as config values.
   const flags = {};
@@ -101,12 +144,19 @@ async function train(args) {
       }
     }
     Object.assign(config, flags);
-    const dataset0 = await openDataset(wg, o.dataset, o.labels);
+    const two = familyOf(config.model)?.capabilities.two_domains;
+    if (two && !o['dataset-b']) throw new UsageError(`--model ${config.model} translates between two domains: give --dataset A and --dataset-b B`);
+    const fit = { size: size ?? config.height, channels: config.channels };
+    const [dataset0, datasetB0] = two ? await openDomains(wg, o, fit) : [await openDataset(wg, o.dataset, o.labels, 'train', fit)];
     config.height ??= dataset0.height; config.width ??= dataset0.width; config.channels ??= dataset0.channels;
-    dataset0.dispose();
+    dataset0.dispose(); datasetB0?.dispose();
     model = wg.createModel(config);
   }
-  const dataset = await openDataset(wg, o.dataset, o.labels);
+  const two = model.capabilities.two_domains;
+  if (!two && o['dataset-b']) throw new UsageError(`--dataset-b is the second domain of a two-domain model; ${model.preset} trains on one dataset`);
+  if (two && !o['dataset-b']) throw new UsageError(`${model.preset} translates between two domains: give --dataset A and --dataset-b B`);
+  const fit = { size: model.height, channels: model.channels };
+  const [dataset, datasetB] = two ? await openDomains(wg, o, fit) : [await openDataset(wg, o.dataset, o.labels, 'train', fit)];
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -115,7 +165,7 @@ async function train(args) {
   let result;
   try {
     result = await model.train(dataset, {
-      steps, epochs: steps === undefined ? (epochs ?? undefined) : undefined, batch,
+      steps, epochs: steps === undefined ? (epochs ?? undefined) : undefined, batch, datasetB,
       signal: controller.signal, onProgress: (p) => reporter.update(p),
       onGuard: (g) => reporter.note(`guard: ${g.skipped} step(s) with non-finite losses or gradients skipped so far` +
         (g.rollbacks ? `; rolled back ${g.rollbacks} time(s) to the last good weights, learning rate now ${g.lr.toPrecision(3)}` : '')),
@@ -133,7 +183,7 @@ async function train(args) {
     writeAtomic(o.samples, encodePng(toGrid(model.sample(rows * cols, { seed: 0, labels }), { cols })));
   }
   const summary = {
-    model: model.config.model, dataset: dataset.name, steps: result.done, step: model.step, epoch: model.epoch,
+    model: model.config.model, dataset: dataset.name, ...(datasetB ? { datasetB: datasetB.name } : {}), steps: result.done, step: model.step, epoch: model.epoch,
     batch, seconds: +result.seconds.toFixed(3), imagesPerSec: +result.imagesPerSec.toFixed(1), threads: wg.threads,
     losses: result.losses, guard: result.guard, stopped: result.stopped, saved: o.save ?? null, samples: o.samples ?? null,
   };
@@ -153,7 +203,47 @@ async function train(args) {
   }
   model.dispose();
   dataset.dispose();
+  datasetB?.dispose();
   return result.stopped ? 130 : 0;
+}
+
+/** translate --load M [--direction ab|ba] IN OUT: an image to an image, or a folder to a folder. */
+async function translate(args) {
+  const o = parse(args, { load: { type: 'string' }, direction: { type: 'string', default: 'ab' } }, { positionals: true });
+  if (!o.load) throw new UsageError('translate needs --load model.safetensors');
+  if (o._.length !== 2) throw new UsageError('translate needs IN OUT (two image files, or two folders)');
+  if (o.direction !== 'ab' && o.direction !== 'ba') throw new UsageError(`--direction must be ab (A to B) or ba (B to A), got "${o.direction}"`);
+  const [input, output] = o._;
+  const wg = await openWasmgen();
+  const model = wg.loadModel(readFile(o.load, 'checkpoint'));
+  try {
+    if (!model.capabilities.translate) {
+      const which = wg.families.filter((f) => f.capabilities.translate).flatMap((f) => f.presets.map((p) => p.name)).join(', ');
+      throw new UsageError(`${o.load} holds a ${model.preset}, which does not translate images (${which} do)`);
+    }
+    if (!fs.existsSync(input)) throw new WasmgenError(`translate: ${input} does not exist`, 1);
+    const one = async (from, to) => writeImage(wg.core, to, model.translate((await readForModel(wg, model, from)).data, { direction: o.direction }));
+    if (!fs.statSync(input).isDirectory()) {
+      await one(input, output);
+      console.log(`translated ${input} (${o.direction}) to ${output}`);
+      return 0;
+    }
+    const files = fs.readdirSync(input).filter((f) => IMAGE_FILE.test(f)).sort();
+    if (!files.length) throw new WasmgenError(`translate: the folder ${input} holds no PNG, JPEG, BMP or GIF file`, 1);
+    fs.mkdirSync(output, { recursive: true });
+    let done = 0;
+    for (const f of files) {
+      try { await one(path.join(input, f), path.join(output, f)); done++; } catch (e) {
+        if (!(e instanceof WasmgenError)) throw e;
+        console.error(`wasmgen: skipped ${path.join(input, f)}: ${e.message}`);
+      }
+    }
+    if (!done) throw new WasmgenError(`translate: no usable image in ${input}`, 2);
+    console.log(`translated ${done} of ${files.length} images from ${input} (${o.direction}) into ${output}`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
 }
 
 /** "0-9", "1,3,5" or "2-4,7" -> [0, 1, ..., 9] etc. */
@@ -225,7 +315,7 @@ async function info(args) {
   return 0;
 }
 
-const COMMANDS = { train, sample, info, ...IMAGE_COMMANDS };
+const COMMANDS = { train, sample, translate, info, ...IMAGE_COMMANDS };
 
 async function main(argv) {
   const [command, ...rest] = argv;

@@ -53,6 +53,12 @@ int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, f
 int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs) {
   return (int)wg_model_classify(m, x, n, probs);
 }
+int wg_api_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_b, int steps, int batch) {
+  return (int)wg_model_train2(m, ds, ds_b, steps, batch);
+}
+int wg_api_model_translate(wg_model *m, const float *x, int n, int direction, float *out) {
+  return (int)wg_model_translate(m, x, n, direction, out);
+}
 int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out) {
   return (int)wg_model_evaluate(m, ds, limit, out);
 }

@@ -51,6 +51,10 @@ WG_API int wg_api_model_decode(wg_model *m, const float *z, const int *labels, i
 WG_API int wg_api_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out);
 WG_API int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar);
 WG_API int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs);
+/* Two-domain models: ds_b is the second domain; translate maps images of domain A (direction 0)
+ * or B (1) to the other domain. */
+WG_API int wg_api_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_b, int steps, int batch);
+WG_API int wg_api_model_translate(wg_model *m, const float *x, int n, int direction, float *out);
 /* out: describe()'s "eval" values (at most 8). */
 WG_API int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);
 /* On success *out_ptr is a wg_api_malloc'd buffer of *out_len bytes; free it with wg_api_free. */

@@ -13,6 +13,10 @@
  * file stores nothing more; otherwise it stores the snapshot as "guard.G.0.weight", ... (the same
  * names and shapes as the weights behind a "guard." prefix, which PyTorch users filter out as they
  * do "opt."). Files without the record (older ones) take the snapshot from the loaded weights.
+ *
+ * A family's own state (family.h: CycleGAN's image pools and their stream) is stored as
+ * "family.<name>" tensors and the metadata record "family_state"; the second domain's stream is
+ * "domain_b" in "state". Files without them (older ones, other families) start those afresh.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -65,7 +69,7 @@ static wg_status wg__rng_parse(const wg_json *doc, const char *name, wg_rng *r) 
 
 typedef struct { char name[96]; wg_tensor_ref ref; } wg__named;
 
-enum { WG__MAX_TENSORS = WG_MAX_NETS * WG_MAX_LAYERS * 8 };
+enum { WG__MAX_TENSORS = WG_MAX_NETS * WG_MAX_LAYERS * 8 + WG_MAX_FAMILY_TENSORS };
 
 /* Lists every tensor of the model (parameters, statistics, optimizer moments) with its name.
  * Returns the count; `out` must hold WG__MAX_TENSORS entries. */
@@ -101,6 +105,14 @@ static int wg__list_tensors(const wg_model *m, wg__named *out) {
           r.data = net->opt_m + off; out[n++].ref = r;
         }
       }
+    }
+  }
+  if (m->family->state_tensors) {
+    wg_tensor_ref refs[WG_MAX_FAMILY_TENSORS];
+    int nf = m->family->state_tensors((wg_model *)m, refs);
+    for (int j = 0; j < nf; j++) {
+      snprintf(out[n].name, sizeof out[n].name, "family.%s", refs[j].suffix);
+      out[n++].ref = refs[j];
     }
   }
   return n;
@@ -158,6 +170,7 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   wg__rng_json(&sb, "noise", &m->rng_noise); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "dropout", &m->rng_dropout); wg_strbuf_puts(&sb, ",");
   wg__rng_json(&sb, "augment", &m->rng_augment);
+  if (m->family->caps & WG_CAP_TWO_DOMAINS) { wg_strbuf_puts(&sb, ","); wg__rng_json(&sb, "domain_b", &m->rng_domain_b); }
   for (int k = 0; k < m->n_nets; k++) {
     const wg_optim_state *os = &m->nets[k].opt_state;
     wg_strbuf_printf(&sb, ",\"opt_%s\":[%lld,%.9g,%.9g]", m->nets[k].name, os->t,
@@ -173,13 +186,19 @@ wg_status wg_model_save(const wg_model *m, uint8_t **out, size_t *out_len) {
   wg_strbuf_puts(&sb, "}");
   wg_st_add_meta(&w, "state", sb.failed ? "" : sb.data);
   free(sb.data);
+  wg_strbuf fs = {0};
+  if (m->family->state_json) {
+    m->family->state_json(m, &fs);
+    wg_st_add_meta(&w, "family_state", fs.failed ? "" : fs.data);
+  }
   for (int i = 0; i < n; i++) {
     int64_t shape[4];
     for (int d = 0; d < 4; d++) shape[d] = list[i].ref.shape[d];
     wg_st_add_tensor(&w, list[i].name, shape, list[i].ref.rank, list[i].ref.data);
   }
-  wg_status st = sb.failed ? wg_fail(WG_ERR_NOMEM, "out of memory saving a checkpoint")
-                           : wg_st_finish(&w, out, out_len);
+  wg_status st = sb.failed || fs.failed ? wg_fail(WG_ERR_NOMEM, "out of memory saving a checkpoint")
+                                         : wg_st_finish(&w, out, out_len);
+  free(fs.data);
   wg_st_writer_free(&w);
   free(list);
   return st;
@@ -208,6 +227,7 @@ static wg_status wg__restore_state(wg_model *m, const char *state, int *snapshot
   if (!st) st = wg__rng_parse(doc, "noise", &m->rng_noise);
   if (!st) st = wg__rng_parse(doc, "dropout", &m->rng_dropout);
   if (!st && wg_json_get(doc, "augment")) st = wg__rng_parse(doc, "augment", &m->rng_augment);
+  if (!st && wg_json_get(doc, "domain_b")) st = wg__rng_parse(doc, "domain_b", &m->rng_domain_b);
   for (int k = 0; k < m->n_nets && !st; k++) {
     char key[32];
     snprintf(key, sizeof key, "opt_%s", m->nets[k].name);
@@ -283,8 +303,8 @@ static wg_status wg__load_into(wg_model *m, const wg_st_file *f) {
   wg_status st = WG_OK;
   for (int i = 0; i < n && !st; i++) {
     const wg_st_tensor *t = wg_st_find(f, list[i].name);
-    int is_opt = strncmp(list[i].name, "opt.", 4) == 0;
-    if (!t) {
+    int is_opt = strncmp(list[i].name, "opt.", 4) == 0 || strncmp(list[i].name, "family.", 7) == 0;
+    if (!t) {   /* optimizer moments and family state start afresh when a file has none */
       if (is_opt) { memset(list[i].ref.data, 0, sizeof(float) * list[i].ref.count); continue; }
       st = wg_fail(WG_ERR_MISMATCH, "checkpoint: tensor '%s' is missing", list[i].name);
       break;
@@ -390,6 +410,16 @@ wg_status wg_model_load(const uint8_t *bytes, size_t len, wg_model **out) {
   int snapshot_stored = 0;
   if (!st) st = wg__restore_state(m, state, &snapshot_stored);
   if (!st) st = wg__load_guard_snapshot(m, &f, snapshot_stored);
+  const char *family_state = wg_st_meta(&f, "family_state");
+  if (!st && family_state && m->family->state_restore) {
+    wg_json *doc;
+    if (wg_json_parse(family_state, strlen(family_state), &doc))
+      st = wg_fail(WG_ERR_FORMAT, "checkpoint: metadata \"family_state\" is not valid JSON");
+    else {
+      st = m->family->state_restore(m, doc);
+      wg_json_free(doc);
+    }
+  }
   const char *dataset = wg_st_meta(&f, "dataset");
   if (!st && dataset) snprintf(m->dataset_id, sizeof m->dataset_id, "%s", dataset);
   wg_st_file_free(&f);

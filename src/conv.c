@@ -292,6 +292,48 @@ void wg_instancenorm_backward(float *dx, float *dgamma, float *dbeta, const floa
     }
 }
 
+/* Source index of padded coordinate o (in [0, size + 2 * pad)), or -1 for a zero cell. */
+static int wg__pad_src(int o, int size, int pad, wg_pad_mode mode) {
+  int i = o - pad;
+  if (i >= 0 && i < size) return i;
+  if (mode == WG_PAD_ZERO) return -1;
+  if (mode == WG_PAD_REPLICATE) return i < 0 ? 0 : size - 1;
+  return i < 0 ? -i : 2 * (size - 1) - i;   /* reflect about the edge cell, which is not repeated */
+}
+
+void wg_pad2d_forward(float *y, const float *x, int N, int H, int W, int ph, int pw, wg_pad_mode mode) {
+  int OH = H + 2 * ph, OW = W + 2 * pw;
+  for (int n = 0; n < N; n++) {
+    const float *p = x + (size_t)n * H * W;
+    float *o = y + (size_t)n * OH * OW;
+    for (int i = 0; i < OH; i++) {
+      int si = wg__pad_src(i, H, ph, mode);
+      for (int j = 0; j < OW; j++) {
+        int sj = wg__pad_src(j, W, pw, mode);
+        o[(size_t)i * OW + j] = si < 0 || sj < 0 ? 0.f : p[(size_t)si * W + sj];
+      }
+    }
+  }
+}
+
+void wg_pad2d_backward(float *dx, const float *dy, int N, int H, int W, int ph, int pw, wg_pad_mode mode) {
+  int OH = H + 2 * ph, OW = W + 2 * pw;
+  for (int n = 0; n < N; n++) {
+    float *d = dx + (size_t)n * H * W;
+    const float *g = dy + (size_t)n * OH * OW;
+    for (int k = 0; k < H * W; k++) d[k] = 0.f;
+    /* Row-major order over the padded plane: a fixed summation order in every build. */
+    for (int i = 0; i < OH; i++) {
+      int si = wg__pad_src(i, H, ph, mode);
+      if (si < 0) continue;
+      for (int j = 0; j < OW; j++) {
+        int sj = wg__pad_src(j, W, pw, mode);
+        if (sj >= 0) d[(size_t)si * W + sj] += g[(size_t)i * OW + j];
+      }
+    }
+  }
+}
+
 void wg_upsample_nearest2x_forward(float *y, const float *x, int N, int H, int W) {
   int OW = 2 * W;
   for (int n = 0; n < N; n++)

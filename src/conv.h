@@ -1,5 +1,5 @@
 /* conv.h — spatial layers on NCHW float32 tensors: convolution, transposed convolution,
- * instance norm, 2× upsampling and average pooling; forward/backward side by side.
+ * instance norm, 2× upsampling, padding and average pooling; forward/backward side by side.
  *
  * Conventions as in layers.h: outputs, inputs, weights, sizes; backward ADDS into parameter
  * gradients and WRITES the input gradient (NULL skips it). Weights use PyTorch's layouts:
@@ -55,6 +55,14 @@ void wg_upsample_nearest2x_forward(float *y, const float *x, int N, int H, int W
 void wg_upsample_nearest2x_backward(float *dx, const float *dy, int N, int H, int W);
 void wg_upsample_bilinear2x_forward(float *y, const float *x, int N, int H, int W);
 void wg_upsample_bilinear2x_backward(float *dx, const float *dy, int N, int H, int W);
+
+/* Spatial padding of N planes of H×W by ph rows above and below and pw columns left and right:
+ * zeros, the mirror image without the edge (PyTorch's ReflectionPad2d: needs ph < H, pw < W), or
+ * copies of the edge (ReplicationPad2d). Backward adds every padded cell's gradient to the cell
+ * it copies, so dx is written in full. */
+typedef enum { WG_PAD_ZERO = 0, WG_PAD_REFLECT = 1, WG_PAD_REPLICATE = 2 } wg_pad_mode;
+void wg_pad2d_forward(float *y, const float *x, int N, int H, int W, int ph, int pw, wg_pad_mode mode);
+void wg_pad2d_backward(float *dx, const float *dy, int N, int H, int W, int ph, int pw, wg_pad_mode mode);
 
 /* Average pooling with zero padding counted in the divisor (PyTorch's count_include_pad=True):
  * the divisor is the window clipped to the padded input. N planes of H×W -> OH×OW. */

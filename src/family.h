@@ -10,7 +10,9 @@
  *   1. Write src/family_foo.c defining `const wg_family wg_family_foo = {...}`: roles, losses
  *      (with the loss index each net minimises), capabilities, presets, and at least
  *      `net_input` (each net's input shape) and `step` (losses + gradients of one batch).
- *   2. Optional hooks: check (shapes after building), generate, encode, classify, evaluate.
+ *   2. Optional hooks: check (shapes after building), generate, encode, classify, evaluate,
+ *      translate; own config keys and state (configure/put_config/free_state, checkpointed through
+ *      state_tensors/state_json/state_restore); a learning-rate schedule (lr_factor).
  *   3. Add `&wg_family_foo` to the list in src/registry.c. Nothing else changes: the JS package,
  *      the page and the CLI read roles, losses and capabilities from wg_model_describe().
  *   4. Tests: the registry-driven gradient check covers every net of the new family at once.
@@ -21,6 +23,7 @@
 #define WG_FAMILY_H
 #include "json.h"
 #include "model.h"
+#include "net.h"
 
 enum { WG_MAX_NETS = 4, WG_MAX_LOSSES = 16, WG_MAX_PRESET_WIDTHS = 16 };
 
@@ -49,6 +52,7 @@ typedef struct {
   int height, width, channels, latent, classes;
   const int *hidden; int n_hidden;   /* MLP widths or conv channel widths, first net's order */
   const int *disc; int n_disc;       /* second widths list ("disc_hidden"), when the preset has one */
+  const void *family_config;         /* what the family's configure hook parsed (its own keys), or NULL */
 } wg_preset_sizes;
 
 typedef struct {
@@ -71,6 +75,8 @@ typedef struct {
   const int *labels;           /* (n) or NULL when the data has none */
   const float *x_b;            /* two-domain families: second image set (n, C*H*W), else NULL */
 } wg_batch;
+
+enum { WG_MAX_FAMILY_TENSORS = 8 };
 
 struct wg_family {
   const char *name;
@@ -103,6 +109,24 @@ struct wg_family {
   wg_status (*classify)(wg_model *m, const float *x, int n, float *probs);
   /* Means over the first n images of ds into out[] (named by eval_names), eval mode. */
   wg_status (*evaluate)(wg_model *m, const wg_dataset *ds, int n, double *out);
+  /* Images in [0, 1] (n, C, H, W) of one domain -> the other (direction 0: A to B, 1: B to A). */
+  wg_status (*translate)(wg_model *m, const float *x, int n, int direction, float *out);
+
+  /* The family's own settings and state (all optional). config_keys (NULL-terminated) are the
+   * config members it reads; configure parses them (before the nets are built: presets see the
+   * result as wg_preset_sizes.family_config) and allocates m->family_state; put_config appends
+   * them (",\"key\":value") to the canonical config; free_state releases m->family_state. */
+  const char *const *config_keys;
+  wg_status (*configure)(wg_model *m, const wg_json *cfg);
+  void (*put_config)(const wg_model *m, wg_strbuf *sb);
+  void (*free_state)(wg_model *m);
+  /* Checkpointed state: float tensors (saved as "family.<suffix>", at most WG_MAX_FAMILY_TENSORS,
+   * shapes fixed by the config) and a JSON object (metadata "family_state") for the rest. */
+  int (*state_tensors)(wg_model *m, wg_tensor_ref *out);
+  void (*state_json)(const wg_model *m, wg_strbuf *sb);
+  wg_status (*state_restore)(wg_model *m, const wg_json *state);
+  /* Learning-rate schedule: factor on every group's rate for the update of step m->step. */
+  float (*lr_factor)(const wg_model *m);
 };
 
 /* registry.c */

@@ -102,7 +102,12 @@ void wg__guard_after(wg_model *m) {
   if (finite) {
     /* Every gradient was taken before any update (fakes are detached), so the updates commute;
      * they run in role order. */
-    for (int k = 0; k < m->n_nets; k++) wg_net_update(&m->nets[k], &m->opt[k]);
+    float factor = m->family->lr_factor ? m->family->lr_factor(m) : 1.f;
+    for (int k = 0; k < m->n_nets; k++) {
+      wg_optim_config cfg = m->opt[k];
+      cfg.lr *= factor;   /* the family's schedule; the guard's halving stays in m->opt */
+      wg_net_update(&m->nets[k], &cfg);
+    }
     m->bad_streak = 0;
     if (++m->good_since_snapshot >= WG_GUARD_SNAPSHOT_EVERY) wg__take_snapshot(m);
     return;

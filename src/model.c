@@ -131,6 +131,7 @@ static void wg__write_canonical(wg_model *m, const wg_optim_config *base) {
   /* Always written: the default depends on the preset, and a config must rebuild the same model. */
   if (m->init_std > 0.f) { wg_strbuf_puts(&sb, ",\"init\":\"normal\",\"init_std\":"); wg_cfg_put_float(&sb, m->init_std); }
   else wg_strbuf_puts(&sb, ",\"init\":\"pytorch\"");
+  if (m->family->put_config) m->family->put_config(m, &sb);
   for (int k = 0; k < m->n_nets; k++) {
     wg_strbuf_printf(&sb, ",\"%s\":", m->family->roles[k].key);
     wg_net_spec_json(&m->nets[k], &sb);
@@ -247,6 +248,7 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   if (f->caps & WG_CAP_CLASSES) keys[nk++] = "classes";
   if (pre->uses_disc_widths) keys[nk++] = "disc_hidden";
   for (int k = 0; k < f->n_roles; k++) keys[nk++] = f->roles[k].key;
+  for (int k = 0; f->config_keys && f->config_keys[k] && nk < 31; k++) keys[nk++] = f->config_keys[k];
   keys[nk] = NULL;
   if ((st = wg_cfg_only(&c, keys))) return st;
 
@@ -295,11 +297,13 @@ static wg_status wg__configure(wg_model *m, const wg_json *cfg) {
   else return wg_fail(WG_ERR_ARG, "config: unknown optimizer \"%s\" (expected \"adam\" or \"sgd\")", opt);
   if ((st = wg__optim_fields(&c, &base))) return st;
 
+  if (f->configure && (st = f->configure(m, cfg))) return st;
+
   int hidden[WG_MAX_PRESET_WIDTHS], n_hidden, dh[WG_MAX_PRESET_WIDTHS], n_dh = 0, def[WG_MAX_PRESET_WIDTHS];
   int n_def = pre->default_widths(m->height, m->width, def);
   if ((st = wg__hidden_list(&c, "hidden", def, n_def, hidden, &n_hidden))) return st;
   if (pre->uses_disc_widths && (st = wg__hidden_list(&c, "disc_hidden", pre->disc_widths, pre->n_disc_widths, dh, &n_dh))) return st;
-  wg_preset_sizes sizes = {m->height, m->width, m->channels, m->latent, m->classes, hidden, n_hidden, dh, n_dh};
+  wg_preset_sizes sizes = {m->height, m->width, m->channels, m->latent, m->classes, hidden, n_hidden, dh, n_dh, m->family_state};
   wg_strbuf lists[WG_MAX_NETS] = {{0}};
   int need_preset = 0;
   for (int k = 0; k < f->n_roles; k++) need_preset |= !wg_json_get(cfg, f->roles[k].key);
@@ -346,6 +350,7 @@ wg_status wg_model_create_capped(const char *config_json, size_t max_params, wg_
   wg_rng_seed(&m->rng_noise, m->seed, WG_STREAM_NOISE);
   wg_rng_seed(&m->rng_dropout, m->seed, WG_STREAM_DROPOUT);
   wg_rng_seed(&m->rng_augment, m->seed, WG_STREAM_AUGMENT);
+  wg_rng_seed(&m->rng_domain_b, m->seed, WG_STREAM_DOMAIN_B);
   m->rng_epoch_start = m->rng_shuffle;
   *out = m;
   return WG_OK;
@@ -353,6 +358,7 @@ wg_status wg_model_create_capped(const char *config_json, size_t max_params, wg_
 
 void wg_model_free(wg_model *m) {
   if (!m) return;
+  if (m->family && m->family->free_state) m->family->free_state(m);
   for (int k = 0; k < WG_MAX_NETS; k++) wg_net_free(&m->nets[k]);
   wg_arena_free(&m->arena);
   wg__guard_free(m);
@@ -448,11 +454,48 @@ wg_status wg__model_step(wg_model *m, const wg_batch *b) {
   return st;
 }
 
-wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch) {
-  if (!ds) return wg_fail(WG_ERR_ARG, "train: no dataset");
+/* Converts `batch` images of the second domain, drawn independently of the first domain's order
+ * (uniformly with replacement from their own stream, as the reference CycleGAN's unaligned
+ * loader does), to the family's range; augmented like the first domain. */
+static wg_status wg__next_batch_b(wg_model *m, const wg_dataset *ds, int batch, float *x) {
+  int P = wg_model_image_size(m);
+  float scale = m->family->image_scale, shift = m->family->image_shift;
+  for (int b = 0; b < batch; b++) {
+    uint32_t idx = wg_rng_below(&m->rng_domain_b, (uint32_t)ds->n);
+    const uint8_t *src = ds->pixels + (size_t)idx * P;
+    float *dst = x + (size_t)b * P;
+    for (int k = 0; k < P; k++) dst[k] = (float)src[k] * (1.f / 255.f);
+    if (m->augmenting) {
+      wg_status st = wg_ops_augment(&m->augment, dst, m->channels, m->height, m->width, &m->rng_augment);
+      if (st) return st;
+    }
+    for (int k = 0; k < P; k++) dst[k] = dst[k] * scale + shift;
+  }
+  return WG_OK;
+}
+
+static wg_status wg__check_domain(const wg_model *m, const wg_dataset *ds, const char *which) {
+  if (!ds) return wg_fail(WG_ERR_ARG, "train: no dataset%s", which);
+  if (ds->n < 1) return wg_fail(WG_ERR_ARG, "train: dataset%s is empty", which);
   if (ds->height != m->height || ds->width != m->width || ds->channels != m->channels)
-    return wg_fail(WG_ERR_MISMATCH, "train: dataset images are %dx%dx%d but the model expects %dx%dx%d",
-                   ds->height, ds->width, ds->channels, m->height, m->width, m->channels);
+    return wg_fail(WG_ERR_MISMATCH, "train: dataset%s images are %dx%dx%d but the model expects %dx%dx%d",
+                   which, ds->height, ds->width, ds->channels, m->height, m->width, m->channels);
+  return WG_OK;
+}
+
+wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch) {
+  return wg_model_train2(m, ds, NULL, steps, batch);
+}
+
+wg_status wg_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_b, int steps, int batch) {
+  int two = (m->family->caps & WG_CAP_TWO_DOMAINS) != 0;
+  wg_status st0 = wg__check_domain(m, ds, two ? " A" : "");
+  if (st0) return st0;
+  if (two && !ds_b)
+    return wg_fail(WG_ERR_ARG, "train: a %s model translates between two domains: give a second dataset (domain B)", m->preset->name);
+  if (!two && ds_b)
+    return wg_fail(WG_ERR_ARG, "train: a %s model trains on one dataset; it takes no second domain", m->preset->name);
+  if (two && (st0 = wg__check_domain(m, ds_b, " B"))) return st0;
   if (batch < 2 || batch > 4096)
     return wg_fail(WG_ERR_ARG, "train: batch size must be in [2, 4096], got %d", batch);
   if (batch > ds->n)
@@ -465,7 +508,7 @@ wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch
   for (int s = 0; s < steps; s++) {
     /* What a failed step (out of memory) must put back so that it leaves no trace. */
     wg_rng shuffle = m->rng_shuffle, epoch_start = m->rng_epoch_start;
-    wg_rng noise = m->rng_noise, dropout = m->rng_dropout, augment = m->rng_augment;
+    wg_rng noise = m->rng_noise, dropout = m->rng_dropout, augment = m->rng_augment, draw_b = m->rng_domain_b;
     int perm_pos = m->perm_pos;
     long long epoch = m->epoch;
     wg_arena_reset(&m->arena);
@@ -474,11 +517,16 @@ wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch
     int *labels = st || !with_labels ? NULL : wg_arena_alloc(&m->arena, sizeof(int) * (size_t)batch);
     if (!st && (!x || (with_labels && !labels))) st = wg_fail(WG_ERR_NOMEM, "out of memory for a batch of %d images", batch);
     if (!st) st = wg__next_batch(m, ds, batch, x, labels);
-    wg_batch b = {batch, x, labels, NULL};
+    float *x_b = NULL;
+    if (!st && ds_b) {
+      x_b = wg_arena_floats(&m->arena, (size_t)batch * wg_model_image_size(m));
+      st = x_b ? wg__next_batch_b(m, ds_b, batch, x_b) : wg_fail(WG_ERR_NOMEM, "out of memory for a batch of %d images", batch);
+    }
+    wg_batch b = {batch, x, labels, x_b};
     if (!st) st = wg__model_step(m, &b);
     if (st) {
       wg__guard_undo(m);
-      m->rng_noise = noise; m->rng_dropout = dropout; m->rng_augment = augment;
+      m->rng_noise = noise; m->rng_dropout = dropout; m->rng_augment = augment; m->rng_domain_b = draw_b;
       if (m->epoch != epoch) { m->rng_shuffle = epoch_start; wg__model_shuffle(m); m->epoch = epoch; }
       m->rng_shuffle = shuffle; m->rng_epoch_start = epoch_start; m->perm_pos = perm_pos;
       wg_arena_free(&m->arena);   /* give the failed step's memory back to the heap */
@@ -576,6 +624,15 @@ wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs) {
   if (!m->family->classify) return wg_fail(WG_ERR_STATE, "classify: a %s model is not a classifier", m->preset->name);
   if (n < 1) return wg_fail(WG_ERR_ARG, "classify: n must be >= 1");
   return m->family->classify(m, x, n, probs);
+}
+
+wg_status wg_model_translate(wg_model *m, const float *x, int n, int direction, float *out) {
+  if (!m->family->translate)
+    return wg_fail(WG_ERR_STATE, "translate: a %s model does not translate images (a CycleGAN does)", m->preset->name);
+  if (n < 1) return wg_fail(WG_ERR_ARG, "translate: n must be >= 1");
+  if (direction != 0 && direction != 1)
+    return wg_fail(WG_ERR_ARG, "translate: direction must be 0 (A to B) or 1 (B to A), got %d", direction);
+  return m->family->translate(m, x, n, direction, out);
 }
 
 wg_status wg_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out) {

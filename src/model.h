@@ -53,6 +53,10 @@ enum { WG_GUARD_PATIENCE = 5, WG_GUARD_SNAPSHOT_EVERY = 100 };
  * remain). Steps whose losses or gradients are not finite are skipped; after WG_GUARD_PATIENCE
  * skipped steps in a row the model rolls back to its last snapshot and halves every learning rate. */
 wg_status wg_model_train(wg_model *m, const wg_dataset *ds, int steps, int batch);
+/* The same for two-domain models (describe()'s "two_domains"): each batch joins `batch` images of
+ * ds (in its shuffled order) with `batch` images of ds_b drawn uniformly with replacement from
+ * their own stream; the domains may differ in size. One-domain models take ds_b = NULL. */
+wg_status wg_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_b, int steps, int batch);
 
 /* n images (N, C, H, W) in [0, 1] from latent noise drawn with `seed` (eval mode). labels (n) are
  * required by conditional models and refused by others. truncation > 0 redraws every latent value
@@ -69,6 +73,9 @@ wg_status wg_model_encode(wg_model *m, const float *x, const int *labels, int n,
                           float *logvar);
 /* Classifiers: images in [0, 1] (n, C, H, W) -> probabilities (n, classes). */
 wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs);
+/* Models that translate (describe()'s "translate"): images in [0, 1] (n, C, H, W) of domain A
+ * (direction 0) or B (direction 1) -> the other domain, in [0, 1]. */
+wg_status wg_model_translate(wg_model *m, const float *x, int n, int direction, float *out);
 /* The family's evaluation (describe()'s "eval" names, at most 8 values) over the first `limit`
  * images of ds (all when 0), in eval mode with a fixed noise seed. */
 wg_status wg_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);

@@ -21,6 +21,8 @@ struct wg_model {
   float init_std;                 /* > 0: "init": "normal" with this std; 0: PyTorch's */
   uint64_t seed;
   wg_rng rng_shuffle, rng_noise, rng_dropout, rng_augment;
+  wg_rng rng_domain_b;            /* two-domain families: which image of domain B joins each batch */
+  void *family_state;             /* the family's own settings and state (family.h configure) */
   int augmenting;                 /* 1 when `augment` holds a training augmentation chain */
   wg_ops augment;
   char augment_text[256];

@@ -15,11 +15,11 @@ static const wg__kind_name wg__kinds[] = {
   {"dropout", WG_LAYER_DROPOUT}, {"conv2d", WG_LAYER_CONV2D},
   {"conv_transpose2d", WG_LAYER_CONV_TRANSPOSE2D}, {"instancenorm", WG_LAYER_INSTANCENORM},
   {"upsample", WG_LAYER_UPSAMPLE}, {"avgpool", WG_LAYER_AVGPOOL}, {"reshape", WG_LAYER_RESHAPE},
-  {"flatten", WG_LAYER_FLATTEN}, {"add", WG_LAYER_ADD},
+  {"flatten", WG_LAYER_FLATTEN}, {"add", WG_LAYER_ADD}, {"pad", WG_LAYER_PAD},
 };
 #define WG__N_KINDS (int)(sizeof wg__kinds / sizeof wg__kinds[0])
 #define WG__KIND_LIST "dense, relu, leaky_relu, tanh, sigmoid, batchnorm, dropout, conv2d, " \
-                      "conv_transpose2d, instancenorm, upsample, avgpool, reshape, flatten or add"
+                      "conv_transpose2d, instancenorm, upsample, avgpool, reshape, flatten, add or pad"
 
 static const char *wg__kind_str(wg_layer_kind k) {
   for (int i = 0; i < WG__N_KINDS; i++) if (wg__kinds[i].kind == k) return wg__kinds[i].name;
@@ -183,6 +183,22 @@ static wg_status wg__parse_layer(wg_layer *L, const wg_json *spec, const char *w
       if (L->in_h + 2 * L->ph < L->kh || L->in_w + 2 * L->pw < L->kw)
         return wg_fail(WG_ERR_ARG, "%s: kernel is larger than the padded input", where);
       wg__set_out(L, L->in_c, (L->in_h + 2 * L->ph - L->kh) / L->sh + 1, (L->in_w + 2 * L->pw - L->kw) / L->sw + 1);
+      break;
+    }
+    case WG_LAYER_PAD: {
+      const char *keys[] = {"type", "padding", "mode", NULL};
+      if ((st = wg_cfg_only(&c, keys))) return st;
+      if ((st = wg__pair(&c, "padding", -1, 0, 64, &L->ph, &L->pw))) return st;
+      if (L->ph < 0) return wg_fail(WG_ERR_ARG, "%s: pad needs \"padding\": a number or [height, width]", where);
+      const char *mode;
+      if ((st = wg_cfg_str(&c, "mode", "zero", &mode))) return st;
+      static const char *const modes[] = {"zero", "reflect", "replicate"};
+      L->pad_mode = -1;
+      for (int k = 0; k < 3; k++) if (strcmp(mode, modes[k]) == 0) L->pad_mode = k;
+      if (L->pad_mode < 0) return wg_fail(WG_ERR_ARG, "%s: pad \"mode\" must be \"zero\", \"reflect\" or \"replicate\"", where);
+      if (L->pad_mode == WG_PAD_REFLECT && (L->ph >= L->in_h || L->pw >= L->in_w))
+        return wg_fail(WG_ERR_ARG, "%s: reflect padding %dx%d must be smaller than the input %dx%d", where, L->ph, L->pw, L->in_h, L->in_w);
+      wg__set_out(L, L->in_c, L->in_h + 2 * L->ph, L->in_w + 2 * L->pw);
       break;
     }
     case WG_LAYER_RESHAPE: {
@@ -360,6 +376,10 @@ void wg_net_spec_json(const wg_net *net, wg_strbuf *sb) {
         break;
       case WG_LAYER_UPSAMPLE: wg_strbuf_printf(sb, ",\"mode\":\"%s\"", L->bilinear ? "bilinear" : "nearest"); break;
       case WG_LAYER_ADD: wg_strbuf_printf(sb, ",\"from\":%d", L->from); break;
+      case WG_LAYER_PAD:
+        wg__put_pair(sb, "padding", L->ph, L->pw);
+        wg_strbuf_printf(sb, ",\"mode\":\"%s\"", L->pad_mode == WG_PAD_REFLECT ? "reflect" : L->pad_mode == WG_PAD_REPLICATE ? "replicate" : "zero");
+        break;
       case WG_LAYER_AVGPOOL:
         wg__put_pair(sb, "kernel", L->kh, L->kw);
         wg__put_pair(sb, "stride", L->sh, L->sw);
@@ -459,6 +479,9 @@ float *wg_net_forward(wg_net *net, wg_arena *arena, wg_frame *fr, const float *x
         wg_avgpool2d_forward(out, in, batch * L->in_c, L->in_h, L->in_w, L->out_h, L->out_w, L->kh,
                              L->kw, L->sh, L->sw, L->ph, L->pw);
         break;
+      case WG_LAYER_PAD:
+        wg_pad2d_forward(out, in, batch * L->in_c, L->in_h, L->in_w, L->ph, L->pw, (wg_pad_mode)L->pad_mode);
+        break;
       case WG_LAYER_ADD: {
         const float *skip = fr->acts[L->from + 1];
         for (size_t k = 0; k < n_out; k++) out[k] = in[k] + skip[k];
@@ -554,6 +577,9 @@ wg_status wg_net_backward(wg_net *net, wg_arena *arena, const wg_frame *fr, int 
         if (!din) break;
         wg_avgpool2d_backward(din, grad, batch * L->in_c, L->in_h, L->in_w, L->out_h, L->out_w,
                               L->kh, L->kw, L->sh, L->sw, L->ph, L->pw);
+        break;
+      case WG_LAYER_PAD:
+        if (din) wg_pad2d_backward(din, grad, batch * L->in_c, L->in_h, L->in_w, L->ph, L->pw, (wg_pad_mode)L->pad_mode);
         break;
       case WG_LAYER_ADD: {
         size_t n_out = (size_t)batch * (size_t)L->out_features;

@@ -3,7 +3,7 @@
  * A net is built from a JSON array of layer specs (the same config the JS API, CLI and page use):
  *   [{"type":"dense","units":256}, {"type":"leaky_relu","slope":0.2},
  *    {"type":"batchnorm","momentum":0.8}, {"type":"dropout","p":0.3}, {"type":"tanh"},
- *    {"type":"reshape","shape":[16,7,7]}, {"type":"conv_transpose2d","out_channels":8,"kernel":5,
+ *    {"type":"pad","padding":3,"mode":"reflect"}, {"type":"reshape","shape":[16,7,7]}, {"type":"conv_transpose2d","out_channels":8,"kernel":5,
  *     "stride":2,"padding":2,"output_padding":1}, {"type":"conv2d",...}, {"type":"flatten"}, ...]
  * Layers track (C, H, W) shapes; dense flattens its input implicitly. {"type":"add","from":J}
  * adds the output of earlier layer J (same shape) to its input: a residual connection.
@@ -35,7 +35,7 @@ typedef enum {
   WG_LAYER_DENSE, WG_LAYER_RELU, WG_LAYER_LEAKY_RELU, WG_LAYER_TANH, WG_LAYER_SIGMOID,
   WG_LAYER_BATCHNORM, WG_LAYER_DROPOUT, WG_LAYER_CONV2D, WG_LAYER_CONV_TRANSPOSE2D,
   WG_LAYER_INSTANCENORM, WG_LAYER_UPSAMPLE, WG_LAYER_AVGPOOL, WG_LAYER_RESHAPE, WG_LAYER_FLATTEN,
-  WG_LAYER_ADD
+  WG_LAYER_ADD, WG_LAYER_PAD
 } wg_layer_kind;
 
 typedef struct {
@@ -49,6 +49,7 @@ typedef struct {
   int oph, opw;                    /* conv_transpose output padding */
   int bilinear;                    /* upsample: 0 nearest, 1 bilinear */
   int affine;                      /* instancenorm with gamma/beta */
+  int pad_mode;                    /* pad: wg_pad_mode (conv.h); sizes in ph, pw */
   int from;                        /* add: the output of layer `from` is added (a residual skip) */
   int output_read_later;           /* a later add reads this layer's output: keep it intact */
   size_t w_off, b_off;             /* into params/grads; weight (OUT, IN) or gamma (C); bias or beta */

@@ -6,11 +6,11 @@
 #include "family.h"
 
 extern const wg_family wg_family_gan, wg_family_vae, wg_family_cgan, wg_family_cdcgan,
-    wg_family_acgan, wg_family_cvae, wg_family_classifier;
+    wg_family_acgan, wg_family_cvae, wg_family_classifier, wg_family_cyclegan;
 
 static const wg_family *const wg__families[] = {
   &wg_family_gan, &wg_family_vae, &wg_family_cgan, &wg_family_cdcgan, &wg_family_acgan,
-  &wg_family_cvae, &wg_family_classifier,
+  &wg_family_cvae, &wg_family_classifier, &wg_family_cyclegan,
 };
 #define WG__N_FAMILIES (int)(sizeof wg__families / sizeof wg__families[0])
 

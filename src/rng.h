@@ -16,7 +16,8 @@
 
 enum { WG_STREAM_INIT = 1, WG_STREAM_SHUFFLE = 2, WG_STREAM_NOISE = 3, WG_STREAM_DROPOUT = 4,
        WG_STREAM_AUGMENT = 5, WG_STREAM_SAMPLE = 6, WG_STREAM_EVAL = 7,
-       WG_STREAM_METRICS = 8 /* KID subsets */ };
+       WG_STREAM_METRICS = 8 /* KID subsets */, WG_STREAM_DOMAIN_B = 9 /* second domain's draws */,
+       WG_STREAM_FAMILY = 10 /* a family's own draws (CycleGAN's image pools) */ };
 
 typedef struct {
   uint64_t state, inc;

@@ -50,7 +50,7 @@ test('bad arguments print usage and exit non-zero; bad files name the problem', 
     [['frobnicate'], 2, /unknown command "frobnicate"/],
     [['sample', '--load', 'x.safetensors'], 2, /sample needs --out/],
     [['sample', '--load', '/nonexistent.safetensors', '--out', '/tmp/x.png'], 1, /cannot read checkpoint \/nonexistent.safetensors: no such file/],
-    [['train', '--model', 'gan', '--dataset', '/nonexistent.idx'], 2, /--dataset must be mnist, fashion or an IDX file/],
+    [['train', '--model', 'gan', '--dataset', '/nonexistent.idx'], 2, /--dataset must be mnist, fashion, mnist:K, fashion:K, an IDX file or a folder of images/],
     [['train', '--model', 'gan', '--lr=-1', '--steps', '1'], 1, /"lr" must be in/],
   ];
   for (const [args, code, pattern] of cases) {

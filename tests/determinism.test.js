@@ -87,3 +87,31 @@ test('metrics: native and wasm builds give the same bits (FID, KID subsets, prec
     }, native[i], c.name);
   });
 });
+
+// CycleGAN: two domains of different sizes (MNIST's train and test images), pools that fill and
+// then swap (3 images, batch 2), every conv, pad and instance-norm kernel of its nets.
+test('cyclegan: native and wasm builds give identical checkpoints (two domains, image pools)', async () => {
+  const config = { model: 'cyclegan', seed: 17, hidden: [4], disc_hidden: [4], res_blocks: 1, pool_size: 3 };
+  const steps = 4, batch = 2;
+  const dir = tempDir();
+  const idx = path.join(dir, 'a.idx'), idxB = path.join(dir, 'b.idx');
+  fs.writeFileSync(idx, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'data', 'mnist-train-images.idx.gz'))));
+  fs.writeFileSync(idxB, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'data', 'mnist-test-images.idx.gz'))));
+  const wg = await getWg();
+  const a = await wg.loadDataset('mnist', { split: 'train' }), b = await wg.loadDataset('mnist', { split: 'test' });
+  const model = wg.createModel(config);
+  model.trainSteps(a, steps, batch, { datasetB: b });
+  const wasm = Buffer.from(model.save());
+  const canonical = JSON.stringify(model.config), id = model.datasetId;
+  model.dispose(); a.dispose(); b.dispose();
+  assert.equal(id, 'mnist-train:8337+mnist-test:1663');
+  const out = path.join(dir, 'native.safetensors');
+  const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'), [canonical, idx, String(steps), String(batch), out, id],
+    { encoding: 'utf8', env: { ...process.env, WASMGEN_DATASET_B: idxB } });
+  assert.equal(r.status, 0, r.stderr);
+  const native = fs.readFileSync(out);
+  assert.ok(native.includes('family.pool_a') && native.includes('\\"pool_count\\":[3,3]'), 'the pools are full and saved');
+  assert.equal(native.length, wasm.length);
+  assert.ok(native.equals(wasm), 'native and wasm checkpoints differ');
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -5,7 +5,8 @@
  *
  *   wasmgen_native CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]
  * DATASET_ID is what the JS API records as the data's identity ("mnist-train:8337").
- * WASMGEN_THREADS=N in the environment trains with N threads (the checkpoint is the same bytes).
+ * WASMGEN_THREADS=N in the environment trains with N threads (the checkpoint is the same bytes);
+ * WASMGEN_DATASET_B=IMAGES_B.idx gives a two-domain model (CycleGAN) its domain B.
  *
  *   wasmgen_native --metrics tests/reference/metric_fixtures/metrics.json
  * prints, one JSON line per fixture case, the metrics of its features as the native build computes
@@ -107,12 +108,21 @@ int main(int argc, char **argv) {
   if (!bytes) { fprintf(stderr, "cannot read %s\n", argv[2]); return 1; }
   wg_dataset *ds = wg_api_dataset_from_idx(bytes, (uint32_t)len, NULL, 0);
   free(bytes);
+  /* Two-domain models: domain B from the IDX file named by WASMGEN_DATASET_B. */
+  const char *path_b = getenv("WASMGEN_DATASET_B");
+  wg_dataset *ds_b = NULL;
+  if (path_b) {
+    unsigned char *bb = read_file(path_b, &len);
+    if (!bb) { fprintf(stderr, "cannot read %s\n", path_b); return 1; }
+    ds_b = wg_api_dataset_from_idx(bb, (uint32_t)len, NULL, 0);
+    free(bb);
+  }
   wg_model *m = NULL;
   uint8_t *out = NULL;
   size_t out_len = 0;
   int ok = ds && wg_model_create(argv[1], &m) == WG_OK;
   if (ok && argc == 7) wg_api_model_set_dataset(m, argv[6]);
-  ok = ok && wg_model_train(m, ds, atoi(argv[3]), atoi(argv[4])) == WG_OK &&
+  ok = ok && (!path_b || ds_b) && wg_model_train2(m, ds, ds_b, atoi(argv[3]), atoi(argv[4])) == WG_OK &&
            wg_model_save(m, &out, &out_len) == WG_OK;
   if (!ok) fprintf(stderr, "error: %s\n", wg_last_error());
   if (ok) {
@@ -123,6 +133,7 @@ int main(int argc, char **argv) {
   free(out);
   wg_model_free(m);
   wg_dataset_free(ds);
+  wg_dataset_free(ds_b);
   wg_threads_stop();
   return ok ? 0 : 1;
 }

@@ -78,8 +78,31 @@ export async function loadIdxDataset(core, imageBytes, labelBytes = null, name =
  * (Fashion-MNIST, 60,000 / 10,000, read from Debian's dataset-fashion-mnist package or `dir`).
  * Options: split 'train' | 'test'; dir to override where Fashion-MNIST lives; baseUrl for pages.
  */
+/** A new dataset of the images of `ds` labelled `cls` (labels kept), named `${ds.name}:${cls}`. */
+export function classSubset(core, ds, cls) {
+  const labels = ds.labels();
+  if (!labels) throw new WasmgenError(`${ds.name}: has no labels, so no class subset ${cls}`, 1);
+  const picked = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] === cls) picked.push(i);
+  if (!picked.length) throw new WasmgenError(`${ds.name}:${cls}: no image has class ${cls} (the labels run 0..${Math.max(...labels)}): the domain is empty`, 1);
+  const handle = core.checkHandle(core.exports.wg_api_dataset_create(picked.length, ds.height, ds.width, ds.channels, 1));
+  const sub = new Dataset(core, handle, `${ds.name}:${cls}`);
+  const P = ds.imageSize, src = ds.pixelsPtr, dst = sub.pixelsPtr, lp = core.exports.wg_api_dataset_labels(handle);
+  const u8 = core.u8;
+  picked.forEach((i, k) => { u8.copyWithin(dst + k * P, src + i * P, src + (i + 1) * P); u8[lp + k] = cls; });
+  return sub;
+}
+
 export async function loadDataset(core, name, { split = 'train', dir, baseUrl } = {}) {
   if (split !== 'train' && split !== 'test') throw new WasmgenError(`unknown split "${split}" (expected "train" or "test")`, 1);
+  // "mnist:3", "fashion:7": the images of one class (a CycleGAN domain).
+  const sub = /^(mnist|fashion):(\d+)$/.exec(name);
+  if (sub) {
+    const cls = Number(sub[2]);
+    if (cls > 9) throw new WasmgenError(`${name}: ${sub[1]} has classes 0..9`, 1);
+    const full = await loadDataset(core, sub[1], { split, dir, baseUrl });
+    try { return classSubset(core, full, cls); } finally { full.dispose(); }
+  }
   if (name === 'mnist') {
     const files = baseUrl
       ? { images: new URL(`mnist-${split}-images.idx.gz`, baseUrl), labels: new URL(`mnist-${split}-labels.idx.gz`, baseUrl) }
@@ -99,5 +122,5 @@ export async function loadDataset(core, name, { split = 'train', dir, baseUrl } 
     const labels = await readBytes(imagesPath.replace('-images-idx3-', '-labels-idx1-'));
     return loadIdxDataset(core, images, labels, `fashion-${split}`);
   }
-  throw new WasmgenError(`unknown dataset "${name}" (built in: "mnist", "fashion"; or load an IDX file)`, 1);
+  throw new WasmgenError(`unknown dataset "${name}" (built in: "mnist", "fashion", one class of them as "mnist:3"; or load an IDX file)`, 1);
 }

@@ -154,6 +154,8 @@ export interface TrainOptions {
   onGuard?: (guard: Guard) => void;
   /** Continue on data other than the model was trained on (the data order starts afresh). */
   allowNewData?: boolean;
+  /** Two-domain models (capabilities.two_domains, e.g. CycleGAN): the second domain (B); `dataset` is A. */
+  datasetB?: Dataset;
 }
 
 export interface Guard { skipped: number; rollbacks: number; lr: number; badStreak: number }
@@ -203,7 +205,7 @@ export class Model {
   readonly guard: Guard;
   /** "name:length" of the data the model trains on; "" before training. */
   readonly datasetId: string;
-  trainSteps(dataset: Dataset, steps: number, batch?: number, options?: { allowNewData?: boolean }): void;
+  trainSteps(dataset: Dataset, steps: number, batch?: number, options?: { allowNewData?: boolean; datasetB?: Dataset }): void;
   train(dataset: Dataset, options?: TrainOptions): Promise<Progress>;
   /** Conditional models need labels; truncation > 0 redraws latent values beyond it. */
   sample(n: number, options?: { seed?: number; labels?: Labels; truncation?: number }): Images;
@@ -213,6 +215,8 @@ export class Model {
   encode(images: Float32Array, options?: { labels?: Labels }): { mu: Float32Array; logvar: Float32Array };
   /** Classifiers: class probabilities (n * classes) and the most likely class of each image. */
   classify(images: Float32Array): { probs: Float32Array; labels: Int32Array };
+  /** Models that translate (capabilities.translate, CycleGAN): images of domain A ('ab', the default) or B ('ba') in [0, 1] -> the other domain. */
+  translate(images: Float32Array, options?: { direction?: 'ab' | 'ba' }): Images;
   /** VAEs { loss, recon, kl } (mean per image); classifiers { loss, accuracy }; over the first `limit` images (all when 0). */
   evaluate(dataset: Dataset, options?: { limit?: number }): Record<string, number>;
   /** safetensors checkpoint bytes. */
@@ -235,7 +239,8 @@ export interface Wasmgen {
   families: FamilyInfo[];
   createModel(config: ModelConfig): Model;
   loadModel(bytes: Uint8Array | ArrayBuffer): Model;
-  loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; dir?: string; baseUrl?: string | URL }): Promise<Dataset>;
+  /** Built-in data, or the images of one class of it ('mnist:3', 'fashion:7': a CycleGAN domain). */
+  loadDataset(name: 'mnist' | 'fashion' | `mnist:${number}` | `fashion:${number}`, options?: { split?: 'train' | 'test'; dir?: string; baseUrl?: string | URL }): Promise<Dataset>;
   loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string): Promise<Dataset>;
   /** Own PNG/JPEG/BMP/GIF files, centre-cropped and resized in wasm; unusable files are skipped. */
   loadImageFiles(files: Iterable<Blob & { name?: string } | { name: string; bytes: Uint8Array | ArrayBuffer }>,

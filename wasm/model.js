@@ -97,11 +97,15 @@ export class Model {
    * on the data it started with: another dataset is refused unless `allowNewData` (the data order
    * then starts afresh, so resuming is no longer bit-identical to an uninterrupted run).
    */
-  trainSteps(dataset, steps, batch = 64, { allowNewData = false } = {}) {
+  trainSteps(dataset, steps, batch = 64, { allowNewData = false, datasetB } = {}) {
     checkCount('steps', steps, 0, 2 ** 31 - 1);
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
-    const id = `${dataset.name}:${dataset.length}`, current = this.datasetId;
+    const two = this.capabilities.two_domains;
+    if (two && !datasetB?.handle) throw new WasmgenError(`train: a ${this.preset} model translates between two domains: give datasetB (domain B) beside the dataset (domain A)`, 1);
+    if (!two && datasetB) throw new WasmgenError(`train: a ${this.preset} model trains on one dataset; it takes no datasetB`, 1);
+    const id = two ? `${dataset.name}:${dataset.length}+${datasetB.name}:${datasetB.length}` : `${dataset.name}:${dataset.length}`;
+    const current = this.datasetId;
     if (current && current !== id && !allowNewData) {
       throw new WasmgenError(`train: this model was trained on ${current}, not ${id}; use the same data to continue (or allowNewData)`, 5);
     }
@@ -109,7 +113,8 @@ export class Model {
       const p = this.core.allocString(id);
       try { this.core.exports.wg_api_model_set_dataset(this.handle, p); } finally { this.core.free(p); }
     }
-    this.core.check(this.core.exports.wg_api_model_train(this.#live(), dataset.handle, steps, batch));
+    if (two) this.core.check(this.core.exports.wg_api_model_train2(this.#live(), dataset.handle, datasetB.handle, steps, batch));
+    else this.core.check(this.core.exports.wg_api_model_train(this.#live(), dataset.handle, steps, batch));
   }
 
   /**
@@ -119,7 +124,7 @@ export class Model {
    * rolled back during a chunk. `chunkMs` instead sizes chunks by measured speed to take about that
    * long each (a worker that must answer pause/stop promptly). Resolves to the final progress record.
    */
-  async train(dataset, { steps, epochs, batch = 64, chunkSteps, chunkMs, onProgress, onGuard, signal, allowNewData = false } = {}) {
+  async train(dataset, { steps, epochs, batch = 64, chunkSteps, chunkMs, onProgress, onGuard, signal, allowNewData = false, datasetB } = {}) {
     checkCount('batch', batch, 2, 4096);
     if (!dataset?.handle) throw new WasmgenError('train: the dataset was disposed or is missing', 1);
     if (steps === undefined && epochs === undefined) steps = 1000;
@@ -139,7 +144,7 @@ export class Model {
       const n = Math.min(chunk, steps - done);
       const guardBefore = progress.guard;
       const t0 = performance.now();
-      this.trainSteps(dataset, n, batch, { allowNewData });
+      this.trainSteps(dataset, n, batch, { allowNewData, datasetB });
       // Steps per chunk follow the measured speed, so a chunk stays near chunkMs.
       if (chunkMs && chunkSteps === undefined) chunk = Math.max(1, Math.min(1000, Math.round(n * chunkMs / Math.max(performance.now() - t0, 1))));
       done += n;
@@ -213,6 +218,21 @@ export class Model {
     });
   }
 
+  /**
+   * Models that translate (CycleGAN): images of one domain (Float32Array n * C*H*W in [0, 1]) ->
+   * the other domain's images { data, n, channels, height, width }; direction 'ab' (A to B, the
+   * default) or 'ba'.
+   */
+  translate(images, { direction = 'ab' } = {}) {
+    if (direction !== 'ab' && direction !== 'ba') throw new WasmgenError(`translate: direction must be 'ab' or 'ba', got ${JSON.stringify(direction)}`, 1);
+    this.#needs('translate', 'translate');
+    const n = this.#count(images, 'translate');
+    return this.core.scoped((heap) => {
+      const xp = heap.floats(images);
+      return this.#images(n, (out) => this.core.exports.wg_api_model_translate(this.#live(), xp, n, direction === 'ab' ? 0 : 1, out));
+    });
+  }
+
   /** Classifiers: images (Float32Array n * C*H*W in [0, 1]) -> { probs (n * classes), labels (argmax, Int32Array n) }. */
   classify(images) {
     const n = this.#count(images, 'classify');
@@ -250,7 +270,7 @@ export class Model {
   /** The same refusals as the core's, before any argument is converted. */
   #needs(capability, what) {
     if (this.capabilities[capability]) return;
-    const why = { sample: 'does not generate images', encode: 'has no encoder (only VAEs do)', classify: 'is not a classifier' }[capability];
+    const why = { sample: 'does not generate images', encode: 'has no encoder (only VAEs do)', classify: 'is not a classifier', translate: 'does not translate images (a CycleGAN does)' }[capability];
     throw new WasmgenError(`${what}: a ${this.preset} model ${why}`, 4);
   }
 

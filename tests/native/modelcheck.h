@@ -24,9 +24,10 @@ static double model_grad_loss(void *p) {
   return c->m->exact_losses[c->m->family->minimises[c->k]];
 }
 
-static inline int check_model_grads(wg_model *m, const float *x, const int *labels, int batch,
-                                    float h, double atol, double rtol, int probes) {
-  model_grad_ctx c = {m, {batch, x, labels, NULL}, m->rng_noise, m->rng_dropout, 0};
+/* x_b: the second domain's images for two-domain families, else NULL. */
+static inline int check_model_grads2(wg_model *m, const float *x, const float *x_b, const int *labels,
+                                     int batch, float h, double atol, double rtol, int probes) {
+  model_grad_ctx c = {m, {batch, x, labels, x_b}, m->rng_noise, m->rng_dropout, 0};
   int bad = 0;
   for (int k = 0; k < m->n_nets; k++) {
     c.k = k;
@@ -38,6 +39,11 @@ static inline int check_model_grads(wg_model *m, const float *x, const int *labe
     free(g);
   }
   return bad;
+}
+
+static inline int check_model_grads(wg_model *m, const float *x, const int *labels, int batch,
+                                    float h, double atol, double rtol, int probes) {
+  return check_model_grads2(m, x, NULL, labels, batch, h, atol, rtol, probes);
 }
 
 #endif

@@ -70,6 +70,24 @@ static void test_norm_upsample_pool_grads(void) {
   CHECK(check_net("[{\"type\":\"avgpool\",\"kernel\":3,\"stride\":2,\"padding\":1}]", 2, 3, 7, 6, 1e-2f) == 0);
 }
 
+/* Each mode, with paddings as wide as reflect allows (H - 1) so cells are copied more than once. */
+static void test_pad_grads(void) {
+  CHECK(check_net("[{\"type\":\"pad\",\"padding\":[3,2],\"mode\":\"reflect\"}]", 2, 3, 4, 3, 1e-2f) == 0);
+  CHECK(check_net("[{\"type\":\"pad\",\"padding\":[1,3],\"mode\":\"replicate\"}]", 2, 3, 4, 3, 1e-2f) == 0);
+  CHECK(check_net("[{\"type\":\"pad\",\"padding\":2}]", 2, 3, 4, 3, 1e-2f) == 0);
+  /* Reflect then a conv, as the ResNet generator's stem. */
+  CHECK(check_net("[{\"type\":\"pad\",\"padding\":1,\"mode\":\"reflect\"},"
+                  "{\"type\":\"conv2d\",\"out_channels\":2,\"kernel\":3}]", 2, 2, 5, 4, 1e-2f) == 0);
+  /* Values: a 1x3 row [1, 2, 3] padded by 2 columns. */
+  const char *modes[] = {"reflect", "replicate", "zero"};
+  const float want[3][7] = {{3, 2, 1, 2, 3, 2, 1}, {1, 1, 1, 2, 3, 3, 3}, {0, 0, 1, 2, 3, 0, 0}};
+  for (int k = 0; k < 3; k++) {
+    float x[3] = {1, 2, 3}, y[7];
+    wg_pad2d_forward(y, x, 1, 1, 3, 0, 2, (wg_pad_mode)(k == 0 ? WG_PAD_REFLECT : k == 1 ? WG_PAD_REPLICATE : WG_PAD_ZERO));
+    for (int j = 0; j < 7; j++) CHECK_MSG(y[j] == want[k][j], "%s[%d] = %g", modes[k], j, (double)y[j]);
+  }
+}
+
 static void test_conv_net_grads(void) {
   const char *spec =
     "[{\"type\":\"dense\",\"units\":36},{\"type\":\"reshape\",\"shape\":[4,3,3]},{\"type\":\"batchnorm\"},"
@@ -122,6 +140,9 @@ static void test_shape_errors(void) {
     "[{\"type\":\"conv2d\",\"out_channels\":3,\"kernel\":[3,3,3]}]", "[height, width]",
     "[{\"type\":\"relu\"},{\"type\":\"add\",\"from\":1}]", "must name an earlier layer",
     "[{\"type\":\"flatten\"},{\"type\":\"dense\",\"units\":4},{\"type\":\"add\",\"from\":0}]", "cannot add layer 0's output [50, 1, 1] to [4, 1, 1]",
+    "[{\"type\":\"pad\",\"padding\":5,\"mode\":\"reflect\"}]", "must be smaller than the input 5x5",
+    "[{\"type\":\"pad\",\"padding\":1,\"mode\":\"circular\"}]", "\"zero\", \"reflect\" or \"replicate\"",
+    "[{\"type\":\"pad\"}]", "pad needs \"padding\"",
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i += 2) {
     wg_json *doc;
@@ -202,6 +223,7 @@ void suite_conv(void) {
   RUN(test_conv2d_grads);
   RUN(test_conv_transpose2d_grads);
   RUN(test_norm_upsample_pool_grads);
+  RUN(test_pad_grads);
   RUN(test_conv_net_grads);
   RUN(test_residual_add_forward);
   RUN(test_residual_add_grads);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE   /* memmem */
 /* test_families.c — every family in the registry, through the objective interface: gradients of
  * every net against the loss it minimises, training and bit-identical resume, describe(), and
  * the label checks of conditional models. Adding a family to registry.c adds it here. */
@@ -26,14 +27,18 @@ static void test_every_family_gradients(void) {
     if (!f->tiny_config) continue;
     CHECK(m->family == f && m->n_nets == f->n_roles);
     int B = 5, P = wg_model_image_size(m);
-    float *x = malloc(sizeof(float) * B * P);
+    float *x = malloc(sizeof(float) * B * P), *x_b = NULL;
     int labels[5];
     unsigned seed = 11 + (unsigned)i;
     fill_uniform(x, B * P, f->image_shift, f->image_shift + f->image_scale, &seed);
+    if (f->caps & WG_CAP_TWO_DOMAINS) {
+      x_b = malloc(sizeof(float) * B * P);
+      fill_uniform(x_b, B * P, f->image_shift, f->image_shift + f->image_scale, &seed);
+    }
     for (int b = 0; b < B; b++) labels[b] = m->classes ? (b * 7 + 1) % m->classes : 0;
-    int bad = check_model_grads(m, x, m->classes ? labels : NULL, B, 1e-2f, 2e-4, 3e-2, 120);
+    int bad = check_model_grads2(m, x, x_b, m->classes ? labels : NULL, B, 1e-2f, 2e-4, 3e-2, 120);
     CHECK_MSG(bad == 0, "family %s: %d gradient mismatches", f->name, bad);
-    free(x);
+    free(x); free(x_b);
     wg_model_free(m);
   }
 }
@@ -50,19 +55,21 @@ static void test_every_family_resumes_bit_identically(void) {
     wg_model *a, *b, *c;
     CHECK(wg_model_create(f->tiny_config, &a) == WG_OK && wg_model_create(f->tiny_config, &b) == WG_OK);
     wg_dataset *ds = labelled_dataset(a, 23, 5);
-    CHECK_MSG(wg_model_train(a, ds, 12, 4) == WG_OK, "%s: %s", f->name, wg_last_error());
-    CHECK(wg_model_train(b, ds, 5, 4) == WG_OK);
+    /* Two-domain families get a second domain of another size. */
+    wg_dataset *ds_b = f->caps & WG_CAP_TWO_DOMAINS ? labelled_dataset(a, 9, 6) : NULL;
+    CHECK_MSG(wg_model_train2(a, ds, ds_b, 12, 4) == WG_OK, "%s: %s", f->name, wg_last_error());
+    CHECK(wg_model_train2(b, ds, ds_b, 5, 4) == WG_OK);
     size_t la, lb;
     uint8_t *mid = save(b, &lb);
     CHECK(mid && wg_model_load(mid, lb, &c) == WG_OK && c->step == 5);
-    CHECK(wg_model_train(c, ds, 7, 4) == WG_OK);
+    CHECK(wg_model_train2(c, ds, ds_b, 7, 4) == WG_OK);
     uint8_t *straight = save(a, &la), *resumed = save(c, &lb);
     CHECK_MSG(straight && resumed && la == lb && memcmp(straight, resumed, la) == 0, "family %s", f->name);
     /* Training moved the weights and every loss is finite. */
     CHECK(memcmp(a->nets[0].params, b->nets[0].params, sizeof(float) * a->nets[0].n_params) != 0);
     for (int l = 0; l < f->n_losses; l++) CHECK(isfinite(a->losses[l]));
     free(mid); free(straight); free(resumed);
-    wg_model_free(a); wg_model_free(b); wg_model_free(c); wg_dataset_free(ds);
+    wg_model_free(a); wg_model_free(b); wg_model_free(c); wg_dataset_free(ds); wg_dataset_free(ds_b);
   }
 }
 
@@ -179,6 +186,74 @@ static void test_optimizer_groups(void) {
         strstr(wg_last_error(), "optimizers.D: unknown option \"rate\""));
 }
 
+/* CycleGAN's own state: pools that fill and then swap (3 images, batch 4), the linear learning-rate
+ * decay, both in checkpoints (straight == resumed, bit for bit); the presets' shapes; the errors
+ * of two-domain training and of translate. */
+static void test_cyclegan_pool_schedule_resume(void) {
+  const char *cfg = "{\"model\":\"cyclegan\",\"height\":8,\"width\":8,\"hidden\":[2],\"disc_hidden\":[2],"
+                    "\"res_blocks\":1,\"disc_layers\":1,\"pool_size\":3,\"lr_constant_steps\":3,\"lr_decay_steps\":4,\"seed\":5}";
+  wg_model *a, *b, *c;
+  CHECK_MSG(wg_model_create(cfg, &a) == WG_OK, "%s", wg_last_error());
+  CHECK(wg_model_create(cfg, &b) == WG_OK);
+  const wg_family *f = a->family;
+  /* lr factor per step: 1 for steps 0..2, then 1 - k/5 for k = 1..4, then 0. */
+  const float want[9] = {1, 1, 1, 0.8f, 0.6f, 0.4f, 0.2f, 0, 0};
+  for (int s = 0; s < 9; s++) { a->step = s; CHECK_NEAR(f->lr_factor(a), want[s], 1e-6); }
+  a->step = 0;
+  wg_dataset *da = labelled_dataset(a, 11, 5), *db = labelled_dataset(a, 6, 8);
+  CHECK(wg_model_train2(a, da, db, 9, 4) == WG_OK);
+  CHECK(wg_model_train2(b, da, db, 4, 4) == WG_OK);
+  size_t la, lb;
+  uint8_t *mid = save(b, &lb);
+  CHECK(mid && wg_model_load(mid, lb, &c) == WG_OK);
+  CHECK(wg_model_train2(c, da, db, 5, 4) == WG_OK);
+  uint8_t *straight = save(a, &la), *resumed = save(c, &lb);
+  CHECK(straight && resumed && la == lb && memcmp(straight, resumed, la) == 0);
+  /* The pools are full and in the file; at lr factor 0 (steps 7, 8) the weights stop moving. */
+  CHECK(memmem(straight, la, "family.pool_a", 13) && memmem(straight, la, "\"pool_count\\\":[3,3]", 19));
+  float *before = malloc(sizeof(float) * a->nets[0].n_params);
+  memcpy(before, a->nets[0].params, sizeof(float) * a->nets[0].n_params);
+  CHECK(wg_model_train2(a, da, db, 1, 4) == WG_OK);
+  CHECK(memcmp(before, a->nets[0].params, sizeof(float) * a->nets[0].n_params) == 0);
+  free(before); free(mid); free(straight); free(resumed);
+  /* Translation: images in [0, 1] of the right count; the two directions use different nets. */
+  int P = wg_model_image_size(a);
+  float x[2 * 64], ab[2 * 64], ba[2 * 64];
+  for (int i = 0; i < 2 * P; i++) x[i] = (float)(i % 7) / 6.f;
+  CHECK(wg_model_translate(a, x, 2, 0, ab) == WG_OK && wg_model_translate(a, x, 2, 1, ba) == WG_OK);
+  int in_range = 1;
+  for (int i = 0; i < 2 * P; i++) in_range &= ab[i] >= 0.f && ab[i] <= 1.f;
+  CHECK(in_range && memcmp(ab, ba, sizeof(float) * 2 * P) != 0);
+  CHECK(wg_model_translate(a, x, 2, 2, ab) == WG_ERR_ARG && strstr(wg_last_error(), "direction"));
+  /* Training errors: no second domain, a second domain of another size or channel count. */
+  CHECK(wg_model_train(a, da, 1, 4) == WG_ERR_ARG && strstr(wg_last_error(), "second dataset (domain B)"));
+  wg_dataset *rgb = wg_dataset_create(5, 8, 8, 3, 0);
+  memset(rgb->pixels, 0, (size_t)5 * 192);
+  CHECK(wg_model_train2(a, da, rgb, 1, 4) == WG_ERR_MISMATCH && strstr(wg_last_error(), "dataset B images are 8x8x3"));
+  CHECK(wg_model_sample(a, 1, 1, NULL, 0.f, x) == WG_ERR_STATE);
+  wg_dataset_free(rgb);
+  wg_model_free(a); wg_model_free(b); wg_model_free(c);
+  /* A one-domain model refuses a second domain and translation. */
+  CHECK(wg_model_create(first_with(WG_CAP_SAMPLE, WG_CAP_CLASSES)->tiny_config, &a) == WG_OK);
+  wg_dataset *one = labelled_dataset(a, 10, 2);
+  CHECK(wg_model_train2(a, one, one, 1, 4) == WG_ERR_ARG && strstr(wg_last_error(), "takes no second domain"));
+  CHECK(wg_model_translate(a, x, 1, 0, ab) == WG_ERR_STATE && strstr(wg_last_error(), "does not translate"));
+  wg_dataset_free(one); wg_model_free(a);
+  wg_dataset_free(da); wg_dataset_free(db);
+  /* Presets: 28x28 grey and 64x64 RGB shapes, the generator's layer budget, bad sizes. */
+  CHECK(wg_model_create("{\"model\":\"cyclegan\"}", &a) == WG_OK);
+  CHECK(a->n_nets == 4 && a->nets[0].out_features == 784 && a->nets[0].n_layers == 10 + 8 * 3 + 6 + 3);
+  CHECK(a->nets[0].layers[9].out_c == 64 && a->nets[0].layers[9].out_h == 7);
+  CHECK(a->nets[2].layers[a->nets[2].n_layers - 1].out_h == 5 && a->nets[2].out_features == 25);
+  wg_model_free(a);
+  CHECK(wg_model_create("{\"model\":\"cyclegan_upsample\",\"height\":64,\"width\":64,\"channels\":3,\"res_blocks\":5}", &a) == WG_OK);
+  CHECK(a->nets[1].out_features == 3 * 64 * 64 && a->nets[1].n_layers == 10 + 8 * 5 + 8 + 3);
+  wg_model_free(a);
+  CHECK(wg_model_create("{\"model\":\"cyclegan\",\"height\":30}", &a) == WG_ERR_ARG && strstr(wg_last_error(), "multiples of 4"));
+  CHECK(wg_model_create("{\"model\":\"cyclegan\",\"res_blocks\":6}", &a) == WG_ERR_ARG && strstr(wg_last_error(), "res_blocks"));
+  CHECK(wg_model_create("{\"model\":\"gan\",\"pool_size\":3}", &a) == WG_ERR_ARG && strstr(wg_last_error(), "pool_size"));
+}
+
 void suite_families(void) {
   RUN(test_every_family_gradients);
   RUN(test_every_family_resumes_bit_identically);
@@ -186,4 +261,5 @@ void suite_families(void) {
   RUN(test_conditional_label_errors);
   RUN(test_truncation);
   RUN(test_optimizer_groups);
+  RUN(test_cyclegan_pool_schedule_resume);
 }

@@ -111,7 +111,11 @@ static int run_family_fixture(const wg_json *doc, fixture_stats *stats) {
     bad++;
   }
 
-  wg_batch batch = {B, x, labels, NULL};
+  /* Two-domain families: the second domain's batch. */
+  const wg_json *jxb = wg_json_get(doc, "x_b");
+  float *x_b = jxb ? malloc(sizeof(float) * (size_t)B * P) : NULL;
+  if (jxb && !json_floats(jxb, x_b, (size_t)B * P)) bad++;
+  wg_batch batch = {B, x, labels, x_b};
   if (!bad && wg__model_step(m, &batch) != WG_OK) {
     fprintf(stderr, "  %s: step failed: %s\n", name, wg_last_error());
     bad++;
@@ -170,7 +174,7 @@ static int run_family_fixture(const wg_json *doc, fixture_stats *stats) {
     }
     stats->tensors += (int)compared;
   }
-  free(x); free(labels); free(noise); free(drawn);
+  free(x); free(x_b); free(labels); free(noise); free(drawn);
   wg_model_free(m);
   return bad;
 }
@@ -182,7 +186,7 @@ static void test_family_steps_match_pytorch(void) {
   char *manifest = read_text(path, &len);
   CHECK_MSG(manifest != NULL, "cannot read %s (run from the repository root or set WG_FAMILY_FIXTURES)", path);
   int cases = 0, failed = 0;
-  const char *required[] = {"cgan", "cvae", "cdcgan", "classifier"};
+  const char *required[] = {"cgan", "cvae", "cdcgan", "classifier", "cyclegan"};
   int seen = 0;
   fixture_stats stats = {0, 0, 0};
   for (char *line = strtok(manifest, "\n"); line; line = strtok(NULL, "\n")) {
@@ -195,7 +199,7 @@ static void test_family_steps_match_pytorch(void) {
       fprintf(stderr, "  cannot load fixture %s\n", path);
       failed++; free(text); continue;
     }
-    for (int k = 0; k < 4; k++) if (!strcmp(wg_json_get(doc, "family")->string, required[k])) seen |= 1 << k;
+    for (int k = 0; k < 5; k++) if (!strcmp(wg_json_get(doc, "family")->string, required[k])) seen |= 1 << k;
     if (run_family_fixture(doc, &stats) != 0) failed++;
     cases++;
     wg_json_free(doc);
@@ -204,7 +208,7 @@ static void test_family_steps_match_pytorch(void) {
   free(manifest);
   printf("  %d family steps compared with PyTorch (%d tensors): worst loss error %.2g, worst tensor error %.2g\n",
          cases, stats.tensors, stats.worst_loss, stats.worst_tensor);
-  CHECK(seen == 0xf);   /* cgan, cvae, cdcgan and the classifier each have a fixture */
+  CHECK(seen == 0x1f);   /* cgan, cvae, cdcgan, the classifier and cyclegan each have a fixture */
   CHECK(failed == 0);
 }
 

@@ -125,6 +125,12 @@ static int run_fixture(const wg_json *doc) {
     int sw = param(doc, "stride", 1), ph = param(doc, "padding", 0), pw = param(doc, "padding", 1);
     wg_avgpool2d_forward(y, x, B * C, H, W, OH, OW, kh, kw, sh, sw, ph, pw);
     wg_avgpool2d_backward(dx, dy, B * C, H, W, OH, OW, kh, kw, sh, sw, ph, pw);
+  } else if (!strcmp(layer, "pad2d")) {
+    const char *mode = wg_json_get(wg_json_get(doc, "params"), "mode")->string;
+    wg_pad_mode pm = !strcmp(mode, "reflect") ? WG_PAD_REFLECT : !strcmp(mode, "replicate") ? WG_PAD_REPLICATE : WG_PAD_ZERO;
+    int ph = param(doc, "padding", 0), pw = param(doc, "padding", 1);
+    wg_pad2d_forward(y, x, B * C, H, W, ph, pw, pm);
+    wg_pad2d_backward(dx, dy, B * C, H, W, ph, pw, pm);
   } else if (!strcmp(layer, "linear")) {
     int IN = param(doc, "in_features", 0), OUT = param(doc, "out_features", 0);
     wg_dense_forward(y, x, w, b, B, IN, OUT);
@@ -163,7 +169,7 @@ static void test_layers_match_pytorch(void) {
   int cases = 0, failed = 0, kinds_seen = 0;
   const char *kinds[] = {"conv2d", "conv_transpose2d", "batchnorm2d", "instancenorm2d",
                          "upsample_nearest2x", "upsample_bilinear2x", "avgpool2d", "linear",
-                         "softmax_xent"};
+                         "softmax_xent", "pad2d"};
   for (char *line = strtok(manifest, "\n"); line; line = strtok(NULL, "\n")) {
     if (!*line) continue;
     snprintf(path, sizeof path, "%s/%s", fixture_dir(), line);
@@ -175,7 +181,7 @@ static void test_layers_match_pytorch(void) {
       failed++; free(text); continue;
     }
     const char *layer = wg_json_get(doc, "layer")->string;
-    for (int k = 0; k < 9; k++) if (!strcmp(layer, kinds[k])) kinds_seen |= 1 << k;
+    for (int k = 0; k < 10; k++) if (!strcmp(layer, kinds[k])) kinds_seen |= 1 << k;
     if (run_fixture(doc) != 0) failed++;
     cases++;
     wg_json_free(doc);
@@ -184,7 +190,7 @@ static void test_layers_match_pytorch(void) {
   free(manifest);
   printf("  %d PyTorch fixtures compared\n", cases);
   CHECK(cases >= 30);
-  CHECK(kinds_seen == 0x1ff);   /* every layer kind (and the loss) has fixtures */
+  CHECK(kinds_seen == 0x3ff);   /* every layer kind (and the loss) has fixtures */
   CHECK(failed == 0);
 }
 

@@ -28,6 +28,8 @@ int main(int argc, char **argv) {
   wg_cfg_put_float(&sb, f->image_scale);
   wg_strbuf_puts(&sb, ",\"image_shift\":");
   wg_cfg_put_float(&sb, f->image_shift);
+  wg_strbuf_puts(&sb, ",\"config\":");   /* canonical: the family's own settings filled in */
+  wg_strbuf_json_string(&sb, wg_model_config_json(m));
   wg_strbuf_puts(&sb, ",\"losses\":[");
   for (int i = 0; i < f->n_losses; i++) wg_strbuf_printf(&sb, "%s\"%s\"", i ? "," : "", f->losses[i].name);
   wg_strbuf_puts(&sb, "],\"nets\":[");

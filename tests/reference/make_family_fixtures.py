@@ -12,7 +12,8 @@ step to tests/reference/family_fixtures/<name>.json (read by tests/native/test_f
     /usr/bin/python3 tests/reference/make_family_fixtures.py   # ~1 min (compiles the core once)
 
 Requires PyTorch (Debian's 1.13.1) and gcc. Not needed at test time. The objectives mirror the
-family files: family_gan.c (gan/cgan/cdcgan), family_vae.c (cvae), family_classifier.c.
+family files: family_gan.c (gan/cgan/cdcgan), family_vae.c (cvae), family_classifier.c,
+family_cyclegan.c (two domains: the fixture adds "x_b").
 """
 
 import json
@@ -42,6 +43,15 @@ CASES = [
                           "hidden": [4, 3], "seed": 11}, 5),
     ("lenet_13x12_k3", {"model": "lenet", "height": 13, "width": 12, "classes": 3,
                         "hidden": [2, 3, 5, 4], "seed": 12}, 5),
+    # The CycleGAN presets' structure at small sizes; the pools (50 images) are empty at the first
+    # step, so they hand the fakes through: the step is the reference's first step.
+    ("cyclegan_12x12_g2_d2", {"model": "cyclegan", "height": 12, "width": 12, "hidden": [2],
+                              "disc_hidden": [2], "res_blocks": 2, "disc_layers": 2,
+                              "seed": 13}, 3),
+    ("cyclegan_upsample_rgb_16x16", {"model": "cyclegan_upsample", "height": 16, "width": 16,
+                                   "channels": 3, "hidden": [2], "disc_hidden": [2],
+                                   "res_blocks": 1, "disc_layers": 1, "lambda_cycle": 7,
+                                   "lambda_identity": 0.3, "seed": 14}, 2),
 ]
 
 
@@ -72,6 +82,23 @@ class Dense(nn.Linear):
         return super().forward(x.reshape(x.shape[0], -1))
 
 
+class Add(nn.Module):
+    """wasmgen's residual add: this input plus the output of an earlier layer."""
+    def __init__(self, src):
+        super().__init__()
+        self.src = src
+
+
+class Net(nn.Sequential):
+    """nn.Sequential whose Add layers read earlier outputs (same state_dict names)."""
+    def forward(self, x):
+        outs = []
+        for m in self:
+            x = x + outs[m.src] if isinstance(m, Add) else m(x)
+            outs.append(x)
+        return x
+
+
 class Reshape(nn.Module):
     def __init__(self, shape):
         super().__init__()
@@ -84,9 +111,14 @@ class Reshape(nn.Module):
 def build_net(layers, in_shape):
     c, h, w = in_shape
     probe = torch.zeros(2, c) if h == 1 and w == 1 else torch.zeros(2, c, h, w)
-    mods = []
+    mods, outs = [], []
     for L in layers:
         t = L["type"]
+        if t == "add":
+            mods.append(Add(L["from"]))
+            probe = probe + outs[L["from"]]
+            outs.append(probe)
+            continue
         if t == "dense":
             m = Dense(probe[0].numel(), L["units"])
         elif t == "leaky_relu":
@@ -112,6 +144,15 @@ def build_net(layers, in_shape):
             m = nn.ConvTranspose2d(probe.shape[1], L["out_channels"], L["kernel"],
                                    stride=L["stride"], padding=L["padding"],
                                    output_padding=L.get("output_padding", 0))
+        elif t == "pad":
+            ph, pw = (L["padding"], L["padding"]) if isinstance(L["padding"], int) else L["padding"]
+            m = {"reflect": nn.ReflectionPad2d, "replicate": nn.ReplicationPad2d,
+                 "zero": nn.ZeroPad2d}[L["mode"]]((pw, pw, ph, ph))
+        elif t == "instancenorm":
+            m = nn.InstanceNorm2d(probe.shape[1], eps=L["eps"], affine=L["affine"])
+        elif t == "upsample":
+            m = nn.Upsample(scale_factor=2, mode=L["mode"],
+                            align_corners=False if L["mode"] == "bilinear" else None)
         elif t == "avgpool":
             m = nn.AvgPool2d(L["kernel"], stride=L["stride"], padding=L["padding"],
                              count_include_pad=True)
@@ -120,7 +161,8 @@ def build_net(layers, in_shape):
         with torch.no_grad():
             probe = copy_eval(m, probe)
         mods.append(m)
-    return nn.Sequential(*mods)
+        outs.append(probe)
+    return Net(*mods)
 
 
 def copy_eval(m, x):
@@ -212,8 +254,42 @@ def classifier_step(info, nets, x, labels, noise):
     return {"loss": loss, "accuracy": accuracy}, [grads]
 
 
-STEPS = {"cgan": gan_step, "cdcgan": gan_step, "cvae": cvae_step, "classifier": classifier_step}
-NOISE = {"cgan": "latent", "cdcgan": "latent", "cvae": "latent", "classifier": None}
+def cyclegan_step(info, nets, x, labels, noise, x_b):
+    """The reference's cycle_gan model (LSGAN), first step: empty pools hand the fakes through.
+    D_A here judges domain A (the reference's netD_B), D_B judges domain B."""
+    G_AB, G_BA, D_A, D_B = nets
+    B = x.shape[0]
+    shape = (B, info["channels"], info["height"], info["width"])
+    real_a, real_b = x.reshape(shape), x_b.reshape(shape)
+    lam, mu = info["family_config"]["lambda_cycle"], info["family_config"]["lambda_identity"]
+
+    def mse(scores, target):
+        return F.mse_loss(scores, torch.full_like(scores, target))
+
+    fake_b, fake_a = G_AB(real_a), G_BA(real_b)
+    rec_a, rec_b = G_BA(fake_b), G_AB(fake_a)
+    losses = {
+        "gan_ab": mse(D_B(fake_b), 1.0), "gan_ba": mse(D_A(fake_a), 1.0),
+        "cycle_a": F.l1_loss(rec_a, real_a) * lam, "cycle_b": F.l1_loss(rec_b, real_b) * lam,
+        "idt_a": F.l1_loss(G_BA(real_a), real_a) * lam * mu,
+        "idt_b": F.l1_loss(G_AB(real_b), real_b) * lam * mu,
+    }
+    g_loss = sum(losses.values())
+    losses["g_loss"] = g_loss
+    g_params = list(G_AB.parameters()) + list(G_BA.parameters())
+    gg = torch.autograd.grad(g_loss, g_params)
+    n_ab = len(list(G_AB.parameters()))
+    losses["d_a"] = 0.5 * (mse(D_A(real_a), 1.0) + mse(D_A(fake_a.detach()), 0.0))
+    losses["d_b"] = 0.5 * (mse(D_B(real_b), 1.0) + mse(D_B(fake_b.detach()), 0.0))
+    ga = torch.autograd.grad(losses["d_a"], list(D_A.parameters()))
+    gb = torch.autograd.grad(losses["d_b"], list(D_B.parameters()))
+    return losses, [gg[:n_ab], gg[n_ab:], ga, gb]
+
+
+STEPS = {"cgan": gan_step, "cdcgan": gan_step, "cvae": cvae_step, "classifier": classifier_step,
+         "cyclegan": cyclegan_step}
+NOISE = {"cgan": "latent", "cdcgan": "latent", "cvae": "latent", "classifier": None,
+         "cyclegan": None}
 
 
 def make_case(exe, name, config, B):
@@ -240,13 +316,22 @@ def make_case(exe, name, config, B):
     P = info["channels"] * info["height"] * info["width"]
     lo, span = info["image_shift"], info["image_scale"]
     x32 = (torch.rand(B, P) * span + lo).to(torch.float32)
-    labels = torch.randint(0, info["classes"], (B,))
-    if len(set(labels.tolist())) < 2:
-        labels[0] = (labels[1] + 1) % info["classes"]
+    if info["classes"]:
+        labels = torch.randint(0, info["classes"], (B,))
+        if len(set(labels.tolist())) < 2:
+            labels[0] = (labels[1] + 1) % info["classes"]
+    else:
+        labels = torch.zeros(B, dtype=torch.long)
     noise32 = torch.tensor(info["noise"], dtype=torch.float32)
-
-    losses, grads = STEPS[fam](info, nets, x32.to(torch.float64), labels,
-                               noise32.to(torch.float64))
+    two = fam == "cyclegan"
+    if two:   # the second domain's batch
+        xb32 = (torch.rand(B, P) * span + lo).to(torch.float32)
+        info["family_config"] = json.loads(info["config"])
+        losses, grads = STEPS[fam](info, nets, x32.to(torch.float64), labels,
+                                   noise32.to(torch.float64), xb32.to(torch.float64))
+    else:
+        losses, grads = STEPS[fam](info, nets, x32.to(torch.float64), labels,
+                                   noise32.to(torch.float64))
     assert sorted(losses) == sorted(info["losses"]), (losses.keys(), info["losses"])
     grad_doc, after = {}, {}
     for spec, net, gs in zip(info["nets"], nets, grads):
@@ -263,6 +348,7 @@ def make_case(exe, name, config, B):
         "config": cfg_text,   # a string: the test passes it to wg_model_create
         "batch": B,
         "x": flat(x32),
+        **({"x_b": flat(xb32)} if two else {}),
         "labels": labels.tolist(),
         "noise": flat(noise32),
         "tensors": {k: {"shape": list(v.shape), "data": flat(v)} for k, v in tensors.items()},
@@ -298,7 +384,7 @@ def main():
                 fh.write(text)
             print("%-22s %6d bytes  losses %s" % (name, len(text), {
                 k: round(v, 6) for k, v in doc["losses"].items()}))
-            assert len(text) < 100000
+            assert len(text) < 250000   # the CycleGAN's four nets are the largest
     with open(os.path.join(OUT_DIR, "MANIFEST"), "w") as fh:
         fh.write("".join(n + ".json\n" for n in names))
 

@@ -113,6 +113,13 @@ def build_upsample_bilinear2x(p, N, H, W, C):
             {}, [], [N, C, H, W])
 
 
+def build_pad2d(p, N, H, W, C):
+    pad = (p["padding"][1], p["padding"][1], p["padding"][0], p["padding"][0])
+    m = {"reflect": nn.ReflectionPad2d, "replicate": nn.ReplicationPad2d,
+         "zero": nn.ZeroPad2d}[p["mode"]](pad)
+    return m, {}, [], [N, C, H, W]
+
+
 def build_avgpool2d(p, N, H, W, C):
     m = nn.AvgPool2d(tuple(p["kernel"]), stride=tuple(p["stride"]),
                      padding=tuple(p["padding"]), ceil_mode=False,
@@ -198,6 +205,11 @@ def pool(name, N, C, H, W, k, s, p=0):
                             count_include_pad=True))
 
 
+def pad(name, mode, N, C, H, W, p):
+    return dict(name=name, layer="pad2d", N=N, C=C, H=H, W=W,
+                params=dict(padding=pair(p), mode=mode))
+
+
 def lin(name, N, fin, fout, bias=True):
     return dict(name=name, layer="linear", N=N,
                 params=dict(in_features=fin, out_features=fout, bias=bias))
@@ -250,6 +262,11 @@ CASES = [
     pool("avgpool2d_k2_s2_c5_7x5_n2_truncated", 2, 5, 7, 5, 2, 2),
     pool("avgpool2d_k3_s2_c6_9x7_n2", 2, 6, 9, 7, 3, 2),
     pool("avgpool2d_k3_s1_p1_countpad_c3_7x5_n2", 2, 3, 7, 5, 3, 1, 1),
+    # padding (the ResNet generator's reflection pad, and the other two modes)
+    pad("pad2d_reflect_p3_c3_7x5_n2", "reflect", 2, 3, 7, 5, 3),
+    pad("pad2d_reflect_p1x2_c2_4x6_n2", "reflect", 2, 2, 4, 6, (1, 2)),
+    pad("pad2d_replicate_p2_c3_3x4_n2", "replicate", 2, 3, 3, 4, 2),
+    pad("pad2d_zero_p2x1_c2_5x3_n3", "zero", 3, 2, 5, 3, (2, 1)),
     # linear
     lin("linear_13_to_7_n3", 3, 13, 7),
     lin("linear_20_to_6_nobias_n2", 2, 20, 6, bias=False),
@@ -279,6 +296,8 @@ def build(case):
         return build_upsample_bilinear2x(p, N, case["H"], case["W"], case["C"])
     if layer == "avgpool2d":
         return build_avgpool2d(p, N, case["H"], case["W"], case["C"])
+    if layer == "pad2d":
+        return build_pad2d(p, N, case["H"], case["W"], case["C"])
     if layer == "linear":
         return build_linear(p, N)
     raise ValueError(layer)
