@@ -12,11 +12,14 @@ Command line: python3 -m wasmgen_torch --help (train, export, info).
 """
 
 from .checkpoint import FORMAT_VERSION, TrainingState, checkpoint_bytes, load_checkpoint, save_checkpoint
+from .data import Dataset, load_dataset
 from .errors import WasmgenTorchError
 from .export import export, layer_spec
 from .families import FAMILIES, family_of
 from .layers import WasmgenNet
 from .model import WasmgenModel
+from .safetensors_io import read_safetensors, write_safetensors
 
-__all__ = ["FORMAT_VERSION", "FAMILIES", "TrainingState", "WasmgenModel", "WasmgenNet", "WasmgenTorchError",
-           "checkpoint_bytes", "export", "family_of", "layer_spec", "load_checkpoint", "save_checkpoint"]
+__all__ = ["Dataset", "FORMAT_VERSION", "FAMILIES", "TrainingState", "WasmgenModel", "WasmgenNet", "WasmgenTorchError",
+           "checkpoint_bytes", "export", "family_of", "layer_spec", "load_checkpoint", "load_dataset",
+           "read_safetensors", "save_checkpoint", "write_safetensors"]

@@ -51,11 +51,11 @@ def _gan_d_join(m, x, cond, join):
     return x
 
 
-def gan_objective(m, x, labels, noise, join=None):
+def gan_objective(m, x, labels, draw, join=None):
     G, D = m.nets
     b = x.shape[0]
     cond = one_hot(labels, m.classes) if join else None
-    z = torch.randn(b, m.latent, generator=noise, device=x.device)
+    z = draw((b, m.latent))
     fake = G(join_rows(z, cond))
     logits_fake = D(_gan_d_join(m, fake, cond, join)).reshape(-1)
     ones, zeros = torch.ones_like(logits_fake), torch.zeros_like(logits_fake)
@@ -78,11 +78,11 @@ def gan_generate(m, z, cond):
 
 # ---- VAE-like: vae, cvae ---------------------------------------------------------------------
 
-def vae_objective(m, x, labels, noise, join=None):
+def vae_objective(m, x, labels, draw, join=None):
     E, Dec = m.nets
     b, L = x.shape[0], m.latent
     cond = one_hot(labels, m.classes) if join else None
-    eps = torch.randn(b, L, generator=noise, device=x.device)
+    eps = draw((b, L))
     h = E(join_rows(x, cond))
     mu, logvar = h[:, :L], h[:, L:]
     z = mu + torch.exp(0.5 * logvar) * eps
@@ -107,7 +107,7 @@ def vae_encode(m, images, cond):
 
 # ---- classifier ------------------------------------------------------------------------------
 
-def classifier_objective(m, x, labels, noise, join=None):
+def classifier_objective(m, x, labels, draw, join=None):
     C = m.nets[0]
     logits = C(x)
     loss = F.cross_entropy(logits, labels.long())
@@ -132,8 +132,10 @@ class Family:
         self.generate, self.encode, self.classify = generate, encode, classify
         self.generator = generator   # index of the net generate() runs, or None
 
-    def step(self, m, x, labels, noise):
-        return self.objective(m, x, labels, noise, self.join)
+    def step(self, m, x, labels, draw):
+        """Losses {name: float} and one list of parameter gradients per net for a batch: x (B, C*H*W)
+        in the family's range, labels (B,) or None; draw(shape) gives standard normal noise."""
+        return self.objective(m, x, labels, draw, self.join)
 
 
 def _img(m):

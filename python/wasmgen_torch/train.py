@@ -82,6 +82,9 @@ def run_training(args, rank=0, world=1, device="cpu"):
     torch.manual_seed(seed + 7919 * rank)   # dropout
     noise = torch.Generator(device=device)
     noise.manual_seed(seed * 31 + rank)
+
+    def draw(shape):
+        return torch.randn(shape, generator=noise, device=device)
     order = torch.Generator()
     pixels = torch.from_numpy(ds.pixels)
     labels = torch.from_numpy(ds.labels.astype(np.int64)) if ds.labels is not None else None
@@ -99,7 +102,7 @@ def run_training(args, rank=0, world=1, device="cpu"):
         x = (pixels[idx].reshape(len(idx), -1).to(torch.float32) * np.float32(1 / 255)) * scale + shift
         x = x.to(device)
         y = labels[idx].to(device) if labels is not None else None
-        losses, grads = model.family.step(model, x, y, noise)
+        losses, grads = model.family.step(model, x, y, draw)
         flats = [_flat(g) for g in grads]
         vals = torch.tensor([losses[k] for k in losses], dtype=torch.float64, device=device)
         if distributed:
