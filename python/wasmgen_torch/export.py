@@ -24,7 +24,7 @@ import torch.nn as nn
 from .checkpoint import TrainingState, fresh_state_record, save_checkpoint
 from .errors import WasmgenTorchError
 from .families import family_of
-from .layers import Add, Dense, FlatBatchNorm, Reshape
+from .layers import Add, Dense, Reshape
 from .model import WasmgenModel
 
 
@@ -164,11 +164,14 @@ def _check_same(src, dst, role):
     dst.eval()
     try:
         x = torch.randn((3,) + dst.in_shape)
-        x_src = x.reshape(3, -1) if dst.in_shape[1:] == (1, 1) else x
+        dev = next(src.parameters(), torch.zeros(0)).device
         with torch.no_grad():
-            dev = next(src.parameters(), torch.zeros(0)).device
-            a = src(x_src.to(dev)).reshape(3, -1).cpu()
             b = dst(x.reshape(3, -1))
+            try:   # the module's own input layout: (B, C, H, W) images or (B, features) rows
+                a = src((x.reshape(3, -1) if dst.in_shape[1:] == (1, 1) else x).to(dev))
+            except RuntimeError:
+                a = src(x.reshape(3, -1).to(dev))
+            a = a.reshape(3, -1).cpu()
     finally:
         src.train(was)
     if a.shape != b.shape or not torch.allclose(a, b, atol=1e-4, rtol=1e-4):

@@ -17,9 +17,7 @@ Semantics that differ from PyTorch's defaults and are mapped here:
     y = net(torch.zeros(2, 4))
 """
 
-import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from .errors import WasmgenTorchError
 

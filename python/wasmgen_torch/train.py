@@ -15,9 +15,6 @@ A step whose losses or gradients are not finite (on any rank) is skipped, as was
 """
 
 import hashlib
-import json
-import math
-import os
 import sys
 import time
 
