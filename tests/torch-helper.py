@@ -5,6 +5,7 @@
     /usr/bin/python3 tests/torch-helper.py export DIR      # a PyTorch-built GAN -> DIR/exported.safetensors
     /usr/bin/python3 tests/torch-helper.py errors DIR      # bad input -> the messages, as JSON
     /usr/bin/python3 tests/torch-helper.py step DIR        # one training step with wasmgen's batch and noise
+    /usr/bin/python3 tests/torch-helper.py all DIR         # each of the above whose DIR/<name>/ exists
 
 step: replays wasmgen's RNG streams (PCG32, the polar method; src/rng.c) from each checkpoint's
 state record to take the very batch and noise the core's next step takes, runs the family's
@@ -224,4 +225,10 @@ def errors(d):
 
 
 if __name__ == "__main__":
-    {"roundtrip": roundtrip, "export": export, "errors": errors, "step": step}[sys.argv[1]](sys.argv[2])
+    COMMANDS = {"roundtrip": roundtrip, "step": step, "export": export, "errors": errors}
+    if sys.argv[1] == "all":   # every case whose folder exists under DIR, in one torch start-up
+        for name, fn in COMMANDS.items():
+            if os.path.isdir(os.path.join(sys.argv[2], name)):
+                fn(os.path.join(sys.argv[2], name))
+    else:
+        COMMANDS[sys.argv[1]](sys.argv[2])

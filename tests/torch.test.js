@@ -62,9 +62,8 @@ const FAMILY_CONFIGS = {
   lenet: { model: 'lenet', hidden: [4, 6, 10, 8], seed: 3 },
 };
 
-test('round trip wasm -> torch -> wasm for every family: same outputs, optimizer state in torch, file unchanged', () => {
-  const rt = path.join(dir, 'roundtrip');
-  fs.mkdirSync(rt);
+/** Checkpoints of every family (3 steps trained) and what wasm computes from them. */
+function prepareRoundtrip(rt) {
   const inputs = {}, wasm = {};
   for (const [name, config] of Object.entries(FAMILY_CONFIGS)) {
     const m = wg.createModel(config);
@@ -86,7 +85,53 @@ test('round trip wasm -> torch -> wasm for every family: same outputs, optimizer
     m.dispose();
   }
   fs.writeFileSync(path.join(rt, 'inputs.json'), JSON.stringify(inputs));
-  python([HELPER, 'roundtrip', rt], 'torch-helper roundtrip');
+  return { inputs, wasm };
+}
+
+/** Fresh checkpoints of every family and the core's first step from each. */
+function prepareStep(st) {
+  const batch = 8, wasmLosses = {}, lrs = {};
+  for (const [name, config] of Object.entries(FAMILY_CONFIGS)) {
+    const m = wg.createModel(config);
+    fs.writeFileSync(path.join(st, `${name}.safetensors`), m.save());
+    m.trainSteps(train, 1, batch);
+    wasmLosses[name] = m.losses;
+    lrs[name] = m.config.lr;
+    fs.writeFileSync(path.join(st, `${name}-wasmstep.safetensors`), m.save());
+    m.dispose();
+  }
+  fs.writeFileSync(path.join(st, 'step.json'), JSON.stringify({ names: Object.keys(FAMILY_CONFIGS), batch }));
+  return { wasmLosses, lrs };
+}
+
+/** A small checkpoint the error cases corrupt. */
+function prepareErrors(er) {
+  const m = wg.createModel({ model: 'vae', hidden: [8], latent: 2, seed: 1 });
+  fs.writeFileSync(path.join(er, 'source.safetensors'), m.save());
+  m.dispose();
+}
+
+/**
+ * Prepares the round-trip, step, export and error cases, then runs the PyTorch side of all of
+ * them in one Python process (each start imports torch: seconds on a loaded machine). Memoised:
+ * the first test that needs it pays.
+ */
+let helperCache = null;
+function helperResults() {
+  if (helperCache) return helperCache;
+  const sub = (name) => { const d = path.join(dir, name); fs.mkdirSync(d); return d; };
+  const roundtrip = prepareRoundtrip(sub('roundtrip'));
+  const step = prepareStep(sub('step'));
+  sub('export');
+  prepareErrors(sub('errors'));
+  python([HELPER, 'all', dir], 'torch-helper all');
+  helperCache = { roundtrip, step };
+  return helperCache;
+}
+
+test('round trip wasm -> torch -> wasm for every family: same outputs, optimizer state in torch, file unchanged', () => {
+  const { roundtrip: { inputs, wasm } } = helperResults();
+  const rt = path.join(dir, 'roundtrip');
   const torch = JSON.parse(fs.readFileSync(path.join(rt, 'torch.json')));
   const families = new Set();
   for (const name of Object.keys(FAMILY_CONFIGS)) {
@@ -134,19 +179,7 @@ test('round trip wasm -> torch -> wasm for every family: same outputs, optimizer
 test('one training step in torch equals the core\'s for every family, on the same batch and noise', () => {
   // The helper replays the core's shuffle and noise streams from each checkpoint's state record.
   const st = path.join(dir, 'step');
-  fs.mkdirSync(st);
-  const batch = 8, wasmLosses = {}, lrs = {};
-  for (const [name, config] of Object.entries(FAMILY_CONFIGS)) {
-    const m = wg.createModel(config);
-    fs.writeFileSync(path.join(st, `${name}.safetensors`), m.save());
-    m.trainSteps(train, 1, batch);
-    wasmLosses[name] = m.losses;
-    lrs[name] = m.config.lr;
-    fs.writeFileSync(path.join(st, `${name}-wasmstep.safetensors`), m.save());
-    m.dispose();
-  }
-  fs.writeFileSync(path.join(st, 'step.json'), JSON.stringify({ names: Object.keys(FAMILY_CONFIGS), batch }));
-  python([HELPER, 'step', st], 'torch-helper step');
+  const { step: { wasmLosses, lrs } } = helperResults();
   const torchLosses = JSON.parse(fs.readFileSync(path.join(st, 'step-out.json')));
   for (const name of Object.keys(FAMILY_CONFIGS)) {
     for (const [key, v] of Object.entries(wasmLosses[name])) {
@@ -217,9 +250,8 @@ test('DDP on 2 CPU processes continues a wasmgen checkpoint: ranks in sync, loss
 });
 
 test('a GAN built, initialised and trained in plain PyTorch, exported, samples in wasm as in torch and keeps training', async () => {
+  helperResults();
   const ex = path.join(dir, 'export');
-  fs.mkdirSync(ex);
-  python([HELPER, 'export', ex], 'torch-helper export');
   const ref = JSON.parse(fs.readFileSync(path.join(ex, 'exported.json')));
   const m = wg.loadModel(fs.readFileSync(path.join(ex, 'exported.safetensors')));
   const got = m.decode(Float32Array.from(ref.z)).data;
@@ -251,12 +283,8 @@ test('a GAN built, initialised and trained in plain PyTorch, exported, samples i
 });
 
 test('bad input gets a clear error: unsupported layers and settings, a newer checkpoint format, unknown layer types and models', () => {
+  helperResults();
   const er = path.join(dir, 'errors');
-  fs.mkdirSync(er);
-  const m = wg.createModel({ model: 'vae', hidden: [8], latent: 2, seed: 1 });
-  fs.writeFileSync(path.join(er, 'source.safetensors'), m.save());
-  m.dispose();
-  python([HELPER, 'errors', er], 'torch-helper errors');
   const msgs = JSON.parse(fs.readFileSync(path.join(er, 'errors.json')));
   assert.match(msgs.unsupported_module, /^net G layer 11: unsupported layer GELU \(wasmgen has Linear, .*\)$/);
   assert.match(msgs.unsupported_setting, /^net D layer 0: conv2d with dilation \(2, 2\) is not supported$/);

@@ -7,6 +7,8 @@ objective (losses and one gradient per net) and, where it has them, generate/enc
 
 To add a family (e.g. a CycleGAN being added to the core): write its objective and input shapes
 here, add one Family(...) to FAMILIES, and the loader, trainer, writer and exporter pick it up.
+A two-domain family also needs the batch's second image set: give step() an `x_b` argument and
+have train.py draw it from a second dataset, as the core's wg_batch carries x_b.
 
 The objectives follow the C code, not a paper: GANs use the non-saturating loss with D's loss
 (BCE(D(x),1) + BCE(D(G(z)),0)) / 2 over the same fake batch, both gradients taken before either
