@@ -56,6 +56,7 @@ const FAMILY_CONFIGS = {
   dcgan: { model: 'dcgan', hidden: [8, 4], latent: 6, seed: 3 },
   cgan: { model: 'cgan', hidden: [16], disc_hidden: [12], latent: 5, seed: 3 },
   cdcgan: { model: 'cdcgan', hidden: [8, 4], latent: 6, seed: 3 },
+  acgan: { model: 'acgan', hidden: [16], disc_hidden: [12], latent: 5, seed: 3 },
   vae: { model: 'vae', hidden: [16], latent: 3, seed: 3 },
   convvae: { model: 'convvae', hidden: [4, 6], latent: 3, seed: 3 },
   cvae: { model: 'cvae', hidden: [16], latent: 2, seed: 3 },
@@ -173,7 +174,7 @@ test('round trip wasm -> torch -> wasm for every family: same outputs, optimizer
     if (w.probs) assert.deepEqual(m.classify(Float32Array.from(inputs[name].x)).probs, w.probs);
     m.dispose();
   }
-  assert.deepEqual([...families].sort(), ['cdcgan', 'cgan', 'classifier', 'cvae', 'gan', 'vae']);
+  assert.deepEqual([...families].sort(), ['acgan', 'cdcgan', 'cgan', 'classifier', 'cvae', 'gan', 'vae']);
 });
 
 test('one training step in torch equals the core\'s for every family, on the same batch and noise', () => {

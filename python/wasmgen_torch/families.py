@@ -43,7 +43,7 @@ def _grads(loss, params, retain=False):
     return [torch.zeros_like(p) if g is None else g for p, g in zip(params, gs)]
 
 
-# ---- GAN-like: gan, cgan, cdcgan -------------------------------------------------------------
+# ---- GAN-like: gan, cgan, cdcgan, acgan ---------------------------------------------------------
 
 def _gan_d_join(m, x, cond, join):
     if join == "flat":
@@ -71,6 +71,34 @@ def gan_objective(m, x, labels, draw, join=None):
     losses = {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
               "d_real": torch.sigmoid(logits_real).mean().item(),
               "d_fake": torch.sigmoid(logits_fake).mean().item()}
+    return losses, [g_grads, d_grads]
+
+
+def acgan_objective(m, x, labels, draw, join=None):
+    """AC-GAN (src/family_acgan.c): D sees the image alone and outputs 1 + K logits, real/fake
+    then one per class; both nets also train D's class head on the class asked for."""
+    G, D = m.nets
+    b = x.shape[0]
+    labels = labels.long()
+    z = draw((b, m.latent))
+    fake = G(join_rows(z, one_hot(labels, m.classes)))
+    out_fake = D(fake).reshape(b, -1)
+    adv_fake, cls_fake = out_fake[:, 0], out_fake[:, 1:]
+    ones, zeros = torch.ones_like(adv_fake), torch.zeros_like(adv_fake)
+    g_loss = F.binary_cross_entropy_with_logits(adv_fake, ones) + F.cross_entropy(cls_fake, labels)
+    d_fake = F.binary_cross_entropy_with_logits(adv_fake, zeros)
+    c_fake = F.cross_entropy(cls_fake, labels)
+    out_real = D(x.reshape(b, -1)).reshape(b, -1)
+    adv_real, cls_real = out_real[:, 0], out_real[:, 1:]
+    d_real = F.binary_cross_entropy_with_logits(adv_real, ones)
+    c_real = F.cross_entropy(cls_real, labels)
+    d_loss = 0.5 * (d_real + d_fake) + 0.5 * (c_real + c_fake)
+    g_grads = _grads(g_loss, list(G.parameters()), retain=True)
+    d_grads = _grads(d_loss, list(D.parameters()))
+    losses = {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
+              "d_real": torch.sigmoid(adv_real).mean().item(),
+              "d_fake": torch.sigmoid(adv_fake).mean().item(),
+              "class_real": c_real.item(), "class_fake": c_fake.item()}
     return losses, [g_grads, d_grads]
 
 
@@ -163,6 +191,9 @@ FAMILIES = [
     Family("cdcgan", ["cdcgan"], GAN_ROLES, **GAN_OPT,
            net_input=lambda m, k: (m.latent + m.classes, 1, 1) if k == 0 else (m.channels + m.classes, m.height, m.width),
            objective=gan_objective, join="planes", conditional=True, generate=gan_generate, generator=0),
+    Family("acgan", ["acgan"], GAN_ROLES, **GAN_OPT,
+           net_input=lambda m, k: (m.latent + m.classes, 1, 1) if k == 0 else (_pixels(m), 1, 1),
+           objective=acgan_objective, conditional=True, generate=gan_generate, generator=0),
     Family("vae", ["vae", "convvae"], VAE_ROLES, **VAE_OPT,
            net_input=lambda m, k: _img(m) if k == 0 else (m.latent, 1, 1),
            objective=vae_objective, generate=vae_generate, encode=vae_encode, generator=1),
