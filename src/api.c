@@ -51,8 +51,12 @@ int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, f
   return (int)wg_model_encode(m, x, labels, n, mu, logvar);
 }
 int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs) {
-  return (int)wg_model_classify(m, x, n, probs);
+  return (int)wg_model_classify(m, x, n, probs, NULL);
 }
+int wg_api_model_judge(wg_model *m, const float *x, int n, float *probs, float *features) {
+  return (int)wg_model_classify(m, x, n, probs, features);
+}
+int wg_api_model_feature_size(const wg_model *m) { return wg_model_feature_size(m); }
 int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out) {
   return (int)wg_model_evaluate(m, ds, limit, out);
 }

@@ -51,6 +51,9 @@ WG_API int wg_api_model_decode(wg_model *m, const float *z, const int *labels, i
 WG_API int wg_api_model_decode_mixed(wg_model *m, const float *z, const float *class_weights, int n, float *out);
 WG_API int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu, float *logvar);
 WG_API int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs);
+/* classify plus the judge features (n, wg_api_model_feature_size(m)) from the same forward pass */
+WG_API int wg_api_model_judge(wg_model *m, const float *x, int n, float *probs, float *features);
+WG_API int wg_api_model_feature_size(const wg_model *m);
 /* out: describe()'s "eval" values (at most 8). */
 WG_API int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);
 /* On success *out_ptr is a wg_api_malloc'd buffer of *out_len bytes; free it with wg_api_free. */

@@ -68,7 +68,9 @@ wg_status wg_model_decode_mixed(wg_model *m, const float *z, const float *class_
 wg_status wg_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu,
                           float *logvar);
 /* Classifiers: images in [0, 1] (n, C, H, W) -> probabilities (n, classes). */
-wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs);
+wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs, float *features);
+/* Size of the feature rows classify() gives (a judge's penultimate layer); 0 when none. */
+int wg_model_feature_size(const wg_model *m);
 /* The family's evaluation (describe()'s "eval" names, at most 8 values) over the first `limit`
  * images of ds (all when 0), in eval mode with a fixed noise seed. */
 wg_status wg_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);
