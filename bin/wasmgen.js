@@ -5,12 +5,14 @@
 //   wasmgen sample --load gan.safetensors --n 64 --seed 3 --out grid.png
 //   wasmgen sample --load cgan.safetensors --labels 0-9 --out rows.png
 //   wasmgen info --load gan.safetensors
+//   wasmgen eval --load gan.safetensors --n 2000 --against mnist-test
 import fs from 'node:fs';
 import path from 'node:path';
 import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE } from './image-commands.js';
+import { evalCommand, EVAL_USAGE, EVAL_HELP } from './eval-command.js';
 
 const usage = (models, conditional) => `usage:
   wasmgen train --model MODEL --dataset mnist|fashion|IMAGES.idx[.gz] [--labels LABELS.idx[.gz]]
@@ -21,6 +23,7 @@ const usage = (models, conditional) => `usage:
   wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] [--truncation T]
                  [--label K | --labels 0-9] --out grid.png
   wasmgen info --load model.safetensors
+${EVAL_USAGE}
 ${IMAGE_USAGE}
   wasmgen help
 Every command takes --threads N (default: the machine's cores, at most 4; 1 = single-thread
@@ -32,7 +35,9 @@ ${models}
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.
 Conditional models (${conditional}) and classifiers train on labelled data. sample --label K
-draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 10) per class.`;
+draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 10) per class.
+
+${EVAL_HELP}`;
 
 /** The usage text with the model list read from the core's registry. */
 async function usageText() {
@@ -225,7 +230,7 @@ async function info(args) {
   return 0;
 }
 
-const COMMANDS = { train, sample, info, ...IMAGE_COMMANDS };
+const COMMANDS = { train, sample, info, eval: evalCommand, ...IMAGE_COMMANDS };
 
 async function main(argv) {
   const [command, ...rest] = argv;
