@@ -2,7 +2,7 @@
 // and references): sanity of the numbers (FID of test vs train is small; FID rises step by step
 // with Gaussian noise, blur and occlusion; one repeated sample has recall 0 and covers one class),
 // what the result reports, and what it measures by capability (conditional accuracy, VAE
-// reconstruction; classifiers refused). Runs are CI-sized: 600 images per corrupted set.
+// reconstruction; classifiers refused). Runs are CI-sized: 400 images per corrupted set.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { transformImage, datasetImages, EVAL_DEFAULTS, WasmgenError } from '../wasm/node.js';
@@ -10,7 +10,7 @@ import { gaussian } from '../wasm/random.js';
 import { getWg } from './helpers.js';
 
 let wg, testSet, real;   // real: the first N test digits as images in [0, 1]
-const N = 600;
+const N = 400;
 
 before(async () => {
   wg = await getWg();
@@ -107,6 +107,6 @@ test('evaluate refuses bad options clearly', async () => {
   await assert.rejects(wg.evaluate(real, { against: 'cifar' }), /unknown reference "cifar"/);
   await assert.rejects(wg.evaluate(real, { against: 'fashion-test', judge: 'mnist' }), /made with the fashion judge, not mnist/);
   await assert.rejects(wg.evaluate(real, { metrics: ['sharpness'] }), /unknown metric sharpness/);
-  await assert.rejects(wg.evaluate(real, { n: 10000 }), /n must be a whole number in \[2, 600\]/);
+  await assert.rejects(wg.evaluate(real, { n: 10000 }), /n must be a whole number in \[2, 400\]/);
   await assert.rejects(wg.evaluate({ data: [1, 2] }), /expected a model, a Dataset or images/);
 });
