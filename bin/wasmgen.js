@@ -7,12 +7,14 @@
 //   wasmgen train --model cyclegan --dataset mnist:3 --dataset-b mnist:8 --steps 500 --save cg.safetensors
 //   wasmgen translate --load cg.safetensors --direction ab three.png eight.png
 //   wasmgen info --load gan.safetensors
+//   wasmgen eval --load gan.safetensors --n 2000 --against mnist-test
 import fs from 'node:fs';
 import path from 'node:path';
 import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE, readForModel, writeImage } from './image-commands.js';
+import { evalCommand, EVAL_USAGE, EVAL_HELP } from './eval-command.js';
 
 const usage = (models, conditional, twoDomain) => `usage:
   wasmgen train --model MODEL --dataset DATA [--labels LABELS.idx[.gz]] [--dataset-b DATA]
@@ -24,6 +26,7 @@ const usage = (models, conditional, twoDomain) => `usage:
                  [--label K | --labels 0-9] --out grid.png
   wasmgen translate --load model.safetensors [--direction ab|ba] IN OUT
   wasmgen info --load model.safetensors
+${EVAL_USAGE}
 ${IMAGE_USAGE}
   wasmgen help
 Every command takes --threads N (default: WASMGEN_THREADS if set, else the machine's cores, at
@@ -43,7 +46,9 @@ default) or back (ba).
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.
 Conditional models (${conditional}) and classifiers train on labelled data. sample --label K
-draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 10) per class.`;
+draws N images of class K; --labels 0-9 (or 1,3,5) draws one row of N (default 10) per class.
+
+${EVAL_HELP}`;
 
 /** The usage text with the model list read from the core's registry. */
 async function usageText() {
@@ -315,7 +320,7 @@ async function info(args) {
   return 0;
 }
 
-const COMMANDS = { train, sample, translate, info, ...IMAGE_COMMANDS };
+const COMMANDS = { train, sample, translate, info, eval: evalCommand, ...IMAGE_COMMANDS };
 
 async function main(argv) {
   const [command, ...rest] = argv;

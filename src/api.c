@@ -51,7 +51,7 @@ int wg_api_model_encode(wg_model *m, const float *x, const int *labels, int n, f
   return (int)wg_model_encode(m, x, labels, n, mu, logvar);
 }
 int wg_api_model_classify(wg_model *m, const float *x, int n, float *probs) {
-  return (int)wg_model_classify(m, x, n, probs);
+  return (int)wg_model_classify(m, x, n, probs, NULL);
 }
 int wg_api_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_b, int steps, int batch) {
   return (int)wg_model_train2(m, ds, ds_b, steps, batch);
@@ -59,6 +59,10 @@ int wg_api_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_
 int wg_api_model_translate(wg_model *m, const float *x, int n, int direction, float *out) {
   return (int)wg_model_translate(m, x, n, direction, out);
 }
+int wg_api_model_judge(wg_model *m, const float *x, int n, float *probs, float *features) {
+  return (int)wg_model_classify(m, x, n, probs, features);
+}
+int wg_api_model_feature_size(const wg_model *m) { return wg_model_feature_size(m); }
 int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out) {
   return (int)wg_model_evaluate(m, ds, limit, out);
 }

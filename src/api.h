@@ -55,6 +55,9 @@ WG_API int wg_api_model_classify(wg_model *m, const float *x, int n, float *prob
  * or B (1) to the other domain. */
 WG_API int wg_api_model_train2(wg_model *m, const wg_dataset *ds, const wg_dataset *ds_b, int steps, int batch);
 WG_API int wg_api_model_translate(wg_model *m, const float *x, int n, int direction, float *out);
+/* classify plus the judge features (n, wg_api_model_feature_size(m)) from the same forward pass */
+WG_API int wg_api_model_judge(wg_model *m, const float *x, int n, float *probs, float *features);
+WG_API int wg_api_model_feature_size(const wg_model *m);
 /* out: describe()'s "eval" values (at most 8). */
 WG_API int wg_api_model_evaluate(wg_model *m, const wg_dataset *ds, int limit, double *out);
 /* On success *out_ptr is a wg_api_malloc'd buffer of *out_len bytes; free it with wg_api_free. */

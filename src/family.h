@@ -105,8 +105,10 @@ struct wg_family {
   wg_status (*generate)(wg_model *m, const float *z, const float *cond, int n, float *out);
   /* Images in [0, 1] -> mu, logvar (n, latent); cond as for generate. */
   wg_status (*encode)(wg_model *m, const float *x, const float *cond, int n, float *mu, float *logvar);
-  /* Images in [0, 1] -> class probabilities (n, classes). */
-  wg_status (*classify)(wg_model *m, const float *x, int n, float *probs);
+  /* Images in [0, 1] -> class probabilities (n, classes) and, unless features is NULL, the
+   * features a judge compares (n, feature_size), e.g. the penultimate layer. */
+  wg_status (*classify)(wg_model *m, const float *x, int n, float *probs, float *features);
+  int (*feature_size)(const wg_model *m);
   /* Means over the first n images of ds into out[] (named by eval_names), eval mode. */
   wg_status (*evaluate)(wg_model *m, const wg_dataset *ds, int n, double *out);
   /* Images in [0, 1] (n, C, H, W) of one domain -> the other (direction 0: A to B, 1: B to A). */

@@ -10,6 +10,7 @@
  *            "hidden" is [conv1, conv2, dense1, dense2].
  */
 #include <stdlib.h>
+#include <string.h>
 #include "layerspec.h"
 #include "loss.h"
 #include "model_internal.h"
@@ -45,22 +46,30 @@ oom:
   return wg_fail(WG_ERR_NOMEM, "out of memory during a classifier step (batch %d)", b->n);
 }
 
-typedef struct { float *probs; int K; } wg__probs_ctx;
-
-static void wg__emit_probs(void *ctx, const float *logits, int i0, int n) {
-  wg__probs_ctx *c = ctx;
-  wg_softmax_xent(NULL, c->probs + (size_t)i0 * c->K, logits, NULL, n, c->K, 1.f);
+/* Class probabilities and, when features is not NULL, the penultimate layer's output (the input
+ * of the last layer: the judge features FID/KID/precision/recall compare), from one forward pass. */
+static wg_status classifier_classify(wg_model *m, const float *x, int n, float *probs, float *features) {
+  wg_net *C = &m->nets[0];
+  int P = wg_model_image_size(m), K = m->classes, L = C->n_layers, F = C->layers[L - 1].in_features;
+  for (int i0 = 0; i0 < n; i0 += 256) {   /* chunks bound the arena size */
+    int b = n - i0 < 256 ? n - i0 : 256;
+    wg_arena_reset(&m->arena);
+    float *in = wg_arena_floats(&m->arena, (size_t)b * P);   /* the family's input range */
+    if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d images", b);
+    const float *src = x + (size_t)i0 * P;
+    for (size_t k = 0; k < (size_t)b * P; k++) in[k] = src[k] * m->family->image_scale + m->family->image_shift;
+    wg_frame fr;
+    float *logits = wg_net_forward(C, &m->arena, &fr, in, b, 0, NULL, L);
+    if (!logits) return wg_fail(WG_ERR_NOMEM, "out of memory running %s", C->name);
+    wg_softmax_xent(NULL, probs + (size_t)i0 * K, logits, NULL, b, K, 1.f);
+    if (features) memcpy(features + (size_t)i0 * F, fr.acts[L - 1], sizeof(float) * (size_t)b * F);
+  }
+  return WG_OK;
 }
 
-static wg_status classifier_classify(wg_model *m, const float *x, int n, float *probs) {
-  size_t count = (size_t)n * wg_model_image_size(m);
-  float *in = malloc(sizeof(float) * count);   /* the family's input range */
-  if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d images", n);
-  for (size_t k = 0; k < count; k++) in[k] = x[k] * m->family->image_scale + m->family->image_shift;
-  wg__probs_ctx c = {probs, m->classes};
-  wg_status st = wg__net_apply(m, 0, in, n, m->nets[0].n_layers, wg__emit_probs, &c);
-  free(in);
-  return st;
+static int classifier_feature_size(const wg_model *m) {
+  const wg_net *C = &m->nets[0];
+  return C->layers[C->n_layers - 1].in_features;
 }
 
 static wg_status classifier_evaluate(wg_model *m, const wg_dataset *ds, int n, double *out) {
@@ -148,5 +157,6 @@ const wg_family wg_family_classifier = {
   .check = classifier_check,
   .step = classifier_step,
   .classify = classifier_classify,
+  .feature_size = classifier_feature_size,
   .evaluate = classifier_evaluate,
 };

@@ -620,10 +620,15 @@ wg_status wg_model_encode(wg_model *m, const float *x, const int *labels, int n,
   return st;
 }
 
-wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs) {
+wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs, float *features) {
   if (!m->family->classify) return wg_fail(WG_ERR_STATE, "classify: a %s model is not a classifier", m->preset->name);
   if (n < 1) return wg_fail(WG_ERR_ARG, "classify: n must be >= 1");
-  return m->family->classify(m, x, n, probs);
+  if (features && !m->family->feature_size) return wg_fail(WG_ERR_STATE, "classify: a %s model gives no features", m->preset->name);
+  return m->family->classify(m, x, n, probs, features);
+}
+
+int wg_model_feature_size(const wg_model *m) {
+  return m->family->classify && m->family->feature_size ? m->family->feature_size(m) : 0;
 }
 
 wg_status wg_model_translate(wg_model *m, const float *x, int n, int direction, float *out) {

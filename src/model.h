@@ -72,7 +72,9 @@ wg_status wg_model_decode_mixed(wg_model *m, const float *z, const float *class_
 wg_status wg_model_encode(wg_model *m, const float *x, const int *labels, int n, float *mu,
                           float *logvar);
 /* Classifiers: images in [0, 1] (n, C, H, W) -> probabilities (n, classes). */
-wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs);
+wg_status wg_model_classify(wg_model *m, const float *x, int n, float *probs, float *features);
+/* Size of the feature rows classify() gives (a judge's penultimate layer); 0 when none. */
+int wg_model_feature_size(const wg_model *m);
 /* Models that translate (describe()'s "translate"): images in [0, 1] (n, C, H, W) of domain A
  * (direction 0) or B (direction 1) -> the other domain, in [0, 1]. */
 wg_status wg_model_translate(wg_model *m, const float *x, int n, int direction, float *out);

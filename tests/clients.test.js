@@ -1,8 +1,9 @@
 // The npm package as real apps use it: `npm pack` of this repository installed (offline) into a
 // temporary folder, then the apps in tests/apps/ built and run from it:
 //   - Vite (vite build, served; and the dev server) and webpack 5 (no config file) bundle
-//     tests/apps/shared/main.js, which trains a VAE in the worker API and draws samples on two
-//     canvases; Chromium checks the canvases differ, a worker ran, and the wasm and data came
+//     tests/apps/shared/main.js, which trains a VAE in the worker API, draws samples on two
+//     canvases and measures their quality (the shipped judge and reference statistics);
+//     Chromium checks the canvases differ, a worker ran, and the wasm and data came
 //     from the bundle;
 //   - the same main.js as a plain <script type="module"> with an import map, on a static server;
 //   - Node ESM (tests/apps/node) and a strict nodenext TypeScript project (tests/apps/typescript)
@@ -109,6 +110,14 @@ async function checkApp(url) {
     assert.equal(workers.length, threads, `the model ran in one worker plus ${threads - 1} thread workers: ${workers.join(' ')}`);
     assert.equal(new Set(requests.filter((u) => u.endsWith('.wasm'))).size, 1, `one wasm core was fetched: ${requests.join(' ')}`);
     assert.ok(requests.some((u) => /mnist-train-images.*\.gz$/.test(u) || /\/[0-9a-f]+\.gz$/.test(u)), 'the built-in MNIST was fetched');
+    // The judge and the reference statistics came from the bundle too (measureQuality in main.js).
+    // Named (Vite: reference-mnist-test.safetensors-HASH.gz) or hashed (webpack: three .gz files, the
+    // MNIST images and labels and the reference; Vite inlines the tiny labels file).
+    const gz = [...new Set(requests.filter((u) => u.endsWith('.gz')))];
+    assert.ok(gz.some((u) => /reference-mnist-test/.test(u)) || gz.filter((u) => /\/[0-9a-f]+\.gz$/.test(u)).length >= 3,
+      `the reference statistics were fetched: ${requests.join(' ')}`);
+    assert.ok(requests.some((u) => u.endsWith('.safetensors')), 'the judge was fetched');
+    assert.match(await page.title(), /^FID \d+\.\d$/);
     const [before, afterTraining] = [await pixels(page, 'before'), await pixels(page, 'after')];
     assert.equal(before.length, afterTraining.length);
     assert.ok(before.length >= 16 * 28 * 28, 'a grid of 16 samples was drawn');

@@ -246,7 +246,59 @@ export interface Wasmgen {
   loadImageFiles(files: Iterable<Blob & { name?: string } | { name: string; bytes: Uint8Array | ArrayBuffer }>,
     options?: { size?: number; channels?: 1 | 3; name?: string; onProgress?: (p: { done: number; total: number }) => void }):
     Promise<{ dataset: Dataset; skipped: SkippedFile[] }>;
+  /**
+   * Sample quality of a model (n samples drawn with seed; conditional models get classes 0, 1, …
+   * in turn) or of images against a reference. Refuses models that do not generate images
+   * (classifiers: their measure is model.evaluate(testSet)). Comparable only at equal judge,
+   * reference and n; the result says which it used.
+   */
+  evaluate(modelOrImages: Model | Images | Dataset, options?: EvaluateOptions): Promise<Evaluation>;
   heapBytes(): number;
+}
+
+/** The shipped references: a real split's judge statistics (data/reference-*.safetensors.gz). */
+export type ReferenceName = 'mnist-test' | 'mnist-train' | 'fashion-test' | 'fashion-train';
+export type MetricName = 'fid' | 'kid' | 'precisionRecall' | 'inceptionScore' | 'classes' | 'accuracy' | 'reconstruction';
+export const METRICS: MetricName[];
+export const REFERENCES: Record<ReferenceName, { judge: 'mnist' | 'fashion'; dataset: 'mnist' | 'fashion'; split: 'train' | 'test' }>;
+/** Real images whose judge features a shipped reference keeps for KID and precision/recall: 1000. */
+export const REFERENCE_ROWS: number;
+/** The fixed defaults: n 2000, seed 0, against 'mnist-test', k 3, KID 100 subsets of 1000. */
+export const EVAL_DEFAULTS: { n: number; seed: number; against: ReferenceName; k: number; kidSubsets: number; kidSubsetSize: number };
+export interface EvaluateOptions {
+  /** A shipped reference (default: the test split of the model's own dataset, else mnist-test), or real images. */
+  against?: ReferenceName | Dataset | Images;
+  /** Which judge reads the images (default: the reference's; for own real images 'mnist'). */
+  judge?: 'mnist' | 'fashion';
+  /** Default: every metric that applies to the subject. */
+  metrics?: MetricName[];
+  /** Samples drawn from a model (default 2000); for images, how many of them (default all). */
+  n?: number;
+  seed?: number;
+  onStage?: (text: string) => void;
+}
+export interface Evaluation {
+  judge: { name: 'mnist' | 'fashion'; fingerprint: string; features: number; classes: number };
+  /** The reference: its name, whether shipped, images in the split, feature rows kept for KID and precision/recall. */
+  against: { name: string; shipped: boolean; images: number; featureRows: number };
+  n: number;
+  seed: number;
+  /** What was converted (e.g. RGB or odd-sized images fitted to the judge's 28x28 grey) or not measured, and why. */
+  notes: string[];
+  model?: string;
+  step?: number;
+  fid?: number;
+  kid?: { mean: number; std: number; subsets: number; subsetSize: number };
+  precision?: number;
+  recall?: number;
+  k?: number;
+  inceptionScore?: number;
+  /** Judge's argmax histogram; covered = classes holding at least threshold samples (half a uniform class's due). */
+  classes?: { counts: number[]; covered: number; classes: number; threshold: number };
+  /** Conditional models: share of samples judged as the class asked for, overall and per class. */
+  accuracy?: { accuracy: number; perClass: number[] };
+  /** Models that encode: their evaluation (loss, recon, kl per image) on the first n real images, and MSE/PSNR of decode(mu). */
+  reconstruction?: { images: number; loss: number; recon: number; kl: number; mse: number; psnr: number };
 }
 
 /**

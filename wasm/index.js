@@ -12,6 +12,7 @@ import { defaultThreads, loadThreadedCore, threadSupport } from './threads.js';
 import { createModel, loadModel, listFamilies, Model } from './model.js';
 import { Dataset, loadDataset, loadIdxDataset, maybeGunzip } from './data.js';
 import { loadImageFiles } from './images.js';
+import { evaluate } from './evaluate.js';
 
 export { WasmgenError, Model, Dataset, maybeGunzip };
 export { toGrid, pixelStats, datasetImages } from './image.js';
@@ -25,6 +26,8 @@ export {
   features, featureStats, createFeatureStats, fid, kid, precisionRecall, compareFeatures, inceptionScore,
   classHistogram, labelAccuracy, COVER_SHARE,
 } from './metrics.js';
+export { EVAL_DEFAULTS, METRICS } from './evaluate.js';
+export { REFERENCES, REFERENCE_ROWS } from './judges.js';
 
 const threadedCores = new Map();   // thread count -> shared Core (unless fresh)
 
@@ -84,6 +87,8 @@ export async function init(options = {}) {
     loadIdxDataset: (images, labels, name) => loadIdxDataset(core, images, labels, name),
     /** Own PNG/JPEG/BMP/GIF files -> { dataset, skipped } (see images.js). */
     loadImageFiles: (files, opts) => loadImageFiles(core, files, opts),
+    /** Sample quality of a model or of images against a reference (see evaluate.js and the README). */
+    evaluate: (subject, opts) => evaluate(core, subject, opts),
     /** Current size of the wasm heap in bytes (it grows on demand up to 2 GiB). */
     heapBytes: () => core.heapBytes(),
   };

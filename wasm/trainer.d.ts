@@ -54,6 +54,22 @@ export interface ModelInfo {
   /** "name:length" of the data it trains on; "" before training. */
   trainedOn: string;
   guard: Guard;
+  /** Sample-quality measurements so far (kept in checkpoints saved by the trainer). */
+  qualityHistory: QualityPoint[];
+}
+
+/** One sample-quality measurement during training: 500 samples, seed 0, against the reference of the model's data. */
+export interface QualityPoint {
+  step: number; fid: number; kid: number; kidStd: number; covered: number; counts: number[];
+  /** Conditional models: share of samples judged as the class asked for (else null). */
+  accuracy: number | null; perClass: number[] | null;
+  /** How long the measurement took. */
+  ms: number;
+}
+/** A measurement (or its error) with the history, the share of run time measuring took, and what it was measured with. */
+export interface QualityEvent {
+  point?: QualityPoint; error?: string; history: QualityPoint[]; costShare: number;
+  samples?: number; judge?: string; against?: string; notes?: string[];
 }
 
 /** What the views show (requestViews options; settings persist in the worker). */
@@ -104,6 +120,8 @@ export interface TrainerHandlers {
   onViews?: (views: Views) => void;
   /** While image files are decoded. */
   onLoading?: (p: { done: number; total: number }) => void;
+  /** Sample quality measured while training, every few seconds within 10% of the run's time. */
+  onQuality?: (q: QualityEvent) => void;
   /** The worker died and a fresh, empty one was started: init() and load again. */
   onRestart?: (reason: string) => void;
   /** Every event as the worker sent it ({ event: 'progress' | 'views' | 'loading', ... }). */
@@ -129,7 +147,7 @@ export class Trainer {
   save(): Promise<Uint8Array>;
   info(): Promise<{ families: FamilyInfo[] | null; model: ModelInfo | null; dataset: Omit<DatasetInfo, 'skipped' | 'thumbnails'> | null; training: boolean; paused: boolean }>;
   /** Resolves when the steps are done or stop() was called. */
-  train(options?: { steps?: number; epochs?: number; batch?: number; views?: boolean; onProgress?: (p: Progress) => void }): Promise<TrainResult>;
+  train(options?: { steps?: number; epochs?: number; batch?: number; views?: boolean; quality?: boolean; onProgress?: (p: Progress) => void }): Promise<TrainResult>;
   pause(): Promise<null>;
   resume(): Promise<null>;
   stop(): Promise<null>;
@@ -144,6 +162,8 @@ export class Trainer {
   classify(images: Float32Array): Promise<{ probs: Float32Array; labels: Int32Array }>;
   /** The family's eval names: VAEs { loss, recon, kl }, classifiers { loss, accuracy }. */
   evaluate(options?: { limit?: number }): Promise<Record<string, number>>;
+  /** Measures sample quality now; resolves to the quality event it also sends (refused for classifiers). */
+  measureQuality(): Promise<QualityEvent>;
   setToolSource(slot: 0 | 1, source: ToolSource, transfer?: Transferable[]): Promise<ToolFigure & { imageWidth: number; imageHeight: number; channels: number }>;
   /** `mask`: { width, height, data } in image A's pixels, 1 = marked (inpaint, masked blend). */
   runTool(tool: ToolName, options?: Record<string, unknown>, mask?: { width: number; height: number; data: Float32Array } | null): Promise<{ figures: ToolFigure[]; note: string }>;

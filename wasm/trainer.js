@@ -45,6 +45,7 @@ export class Trainer {
       if (event === 'progress') { this.#handlers.onProgress?.(rest); this.#trainProgress?.(rest); }
       if (event === 'views') this.#handlers.onViews?.(rest);
       if (event === 'loading') this.#handlers.onLoading?.(rest);
+      if (event === 'quality') this.#handlers.onQuality?.(rest);
       this.#handlers.onEvent?.(data);
       return;
     }
@@ -103,12 +104,13 @@ export class Trainer {
   /**
    * Trains `steps` (or `epochs`) and resolves when they are done or stop() was called, to
    * { step, done, stopped }. Progress goes to `onProgress` here and to createTrainer's.
-   * `views: false` leaves out the sample grids sent to onViews about once a second.
+   * `views: false` leaves out the sample grids sent to onViews about once a second; `quality:
+   * false` the sample-quality measurements sent to onQuality every few seconds (quality.js).
    */
-  async train({ steps, epochs, batch, views, onProgress } = {}) {
+  async train({ steps, epochs, batch, views, quality, onProgress } = {}) {
     this.#trainProgress = onProgress ?? null;
     try {
-      return await this.request('train', { steps, epochs, batch, views });
+      return await this.request('train', { steps, epochs, batch, views, quality });
     } finally {
       this.#trainProgress = null;
     }
@@ -132,6 +134,11 @@ export class Trainer {
   /** Classifiers: { probs, labels } for images (Float32Array n * C*H*W in [0, 1]). */
   classify(images) { return this.request('classify', { images }); }
   evaluate({ limit = 0 } = {}) { return this.request('evaluate', { limit }); }
+  /**
+   * Measures sample quality now (FID, KID, classes, conditional accuracy of 500 samples against the
+   * shipped reference of the model's data); resolves to the 'quality' event it also sends.
+   */
+  measureQuality() { return this.request('quality'); }
 
   /**
    * Image tools (image-tools.js): put an image into slot 0 (A) or 1 (B), from the loaded data

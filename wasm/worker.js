@@ -6,7 +6,8 @@
 // Protocol: the client posts { id, type, ...args }; every request gets one reply { id, ok, value }
 // or { id, ok: false, error: { message, fatal } } (fatal: the wasm instance trapped and this
 // worker must be replaced). Unrequested news goes out as { event, ... }: 'progress' after each
-// chunk of training steps, 'views' (what the model makes, as RGBA bytes, buffers transferred;
+// chunk of training steps, 'quality' (FID/KID/classes of a few hundred samples, every few seconds
+// within 10% of the run's time, see quality.js), 'views' (what the model makes, as RGBA bytes, buffers transferred;
 // which views exist follows the model's capabilities, see views()) about once a second while
 // training, 'loading' while files are decoded. No family is named here: capabilities decide.
 // Training is Model.train (model.js) with chunks of ~50 ms; it yields between them, so pause,
@@ -21,6 +22,7 @@ import { loadImageFiles } from './images.js';
 import { toGrid, datasetImages } from './image.js';
 import { gaussian } from './random.js';
 import { ImageTools } from './image-tools.js';
+import { QualityTracker, withQualityHistory, qualityHistoryOf } from './quality.js';
 
 const CHUNK_MS = 50;             // one chunk of steps between looks at the message queue
 const VIEWS_EVERY_MS = 1000;     // sample grid refresh while training
@@ -36,6 +38,7 @@ const ACCURACY_LIMIT = 1000;     // classifier views: accuracy over the first th
 
 let core = null;
 let tools = null;   // image sources and tools (image-tools.js)
+let quality = null; // sample quality while training (quality.js); its history belongs to the model
 let dataset = null;
 let model = null;
 let run = null;     // the training run in progress: { paused, stopped, abort, wake }
@@ -67,7 +70,7 @@ function modelInfo() {
     config: model.config, step: model.step, epoch: model.epoch,
     height: model.height, width: model.width, channels: model.channels, latent: model.latent,
     parameterCounts: model.parameterCounts, parameters: model.parameterCounts.reduce((a, b) => a + b, 0),
-    trainedOn: model.datasetId, guard: model.guard,
+    trainedOn: model.datasetId, guard: model.guard, qualityHistory: quality?.history ?? [],
   };
 }
 
@@ -201,6 +204,20 @@ function setViewOptions({ sampleClass, latentDimension, classPair }) {
   }
 }
 
+/** Measures sample quality now and posts it as a 'quality' event; resolves to the event. */
+async function measureQuality() {
+  let event;
+  try {
+    const { point, result } = await quality.measure(model);
+    event = { point, history: quality.history, costShare: quality.costShare, samples: quality.samples,
+      judge: result.judge.name, against: result.against.name, notes: result.notes };
+  } catch (e) {
+    event = { error: e?.message ?? String(e), history: quality.history, costShare: quality.costShare };
+  }
+  self.postMessage({ event: 'quality', ...event });
+  return event;
+}
+
 function useData(next, builtinSource) {
   dataset?.dispose();
   dataset = next;
@@ -208,9 +225,10 @@ function useData(next, builtinSource) {
   builtin = builtinSource;
 }
 
-function replaceModel(next) {
+function replaceModel(next, history = []) {
   model?.dispose();
   model = next;
+  quality.history = history;
 }
 
 function refuseWhileTraining(what) {
@@ -221,7 +239,7 @@ function refuseWhileTraining(what) {
  * Trains `steps` (or `epochs` over the data) with Model.train. A pause ends the current call and
  * waits; resume calls Model.train again for the steps left, so progress counts the whole run.
  */
-async function train({ steps, epochs, batch = 64, views: sendViews = true }) {
+async function train({ steps, epochs, batch = 64, views: sendViews = true, quality: measure = true }) {
   refuseWhileTraining('starting another run');
   needModel();
   if (!dataset) throw new Error('no training data loaded');
@@ -232,6 +250,9 @@ async function train({ steps, epochs, batch = 64, views: sendViews = true }) {
   steps ??= 1000;
   run = { paused: false, stopped: false, abort: null, wake: null };
   let done = 0, lastViews = performance.now();
+  quality.reset();
+  const measuring = measure && model.capabilities.sample;
+  if (measuring) quality.preload(model);   // fetch judge and reference while the first steps run
   try {
     while (done < steps && !run.stopped) {
       if (run.paused) {
@@ -249,6 +270,8 @@ async function train({ steps, epochs, batch = 64, views: sendViews = true }) {
             postViews();
             lastViews = performance.now();
           }
+          // Runs between chunks: evaluate() is synchronous once the judge and reference are loaded.
+          if (measuring && quality.due()) measureQuality();
         },
       });
       done = before + result.done;
@@ -291,6 +314,7 @@ async function handle(type, args, transfer) {
     case 'init':
       core = await loadEngine(args);
       tools = new ImageTools(core);
+      quality = new QualityTracker(core);
       return { simd: core.readString(core.exports.wg_api_simd()), threads: core.threads, whyOneThread: core.whyOneThread ?? '', families: listFamilies(core) };
     case 'loadDataset':
     case 'loadBuiltin': {   // the page's older name
@@ -324,11 +348,11 @@ async function handle(type, args, transfer) {
       return modelInfo();
     case 'loadCheckpoint':
       refuseWhileTraining('loading a checkpoint');
-      replaceModel(loadModel(needCore(), new Uint8Array(args.bytes)));
+      replaceModel(loadModel(needCore(), new Uint8Array(args.bytes)), qualityHistoryOf(args.bytes));
       await loadHeldOut();
       return modelInfo();
     case 'saveCheckpoint': {
-      const bytes = needModel().save();
+      const bytes = withQualityHistory(needModel().save(), quality.history);
       transfer.push(bytes.buffer);
       return { bytes: bytes.buffer, step: model.step, model: model.config.model };
     }
@@ -370,6 +394,9 @@ async function handle(type, args, transfer) {
       return needModel().encode(new Float32Array(args.images), { labels: args.labels });
     case 'classify':
       return needModel().classify(new Float32Array(args.images));
+    case 'quality':
+      if (!needModel().capabilities.sample) throw new Error(`a ${model.preset} model generates no images: there is no sample quality to measure`);
+      return measureQuality();
     case 'evaluate':
       if (!dataset) throw new Error('no data loaded to evaluate on');
       return needModel().evaluate(dataset, { limit: args.limit ?? 0 });

@@ -9,6 +9,7 @@ import { modelEntries, lossSeries, LOSS_LABELS, IMAGE_SIZES } from './models.js'
 import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
 import { paint, download } from './canvas.js';
 import { ToolsPanel } from './tools-panel.js';
+import { QualityCard } from './quality-card.js';
 
 const $ = (id) => document.getElementById(id);
 const FASHION_URL = new URL('data/fashion/', location.href).href;
@@ -34,11 +35,12 @@ const state = {
 };
 
 const chart = new LossChart($('loss-chart'));
+const quality = new QualityCard($('quality-card'));
 // The package's worker client (wasm/trainer.js): the same API apps get from 'wasmgen/worker'.
 const client = createTrainer({ onEvent, onRestart });
 const tools = new ToolsPanel({ client, report: (e) => report(e), augmentText: () => $('augment').value });
 // For the browser console and tests: the worker client (e.g. wasmgen.client.restart('why')), the loss chart.
-globalThis.wasmgen = { client, tools, chart };
+globalThis.wasmgen = { client, tools, chart, quality };
 
 // Offline after the first visit: sw.js caches the site (see its header). A page opened from a
 // file or a host without service workers simply stays online-only.
@@ -276,6 +278,7 @@ async function droppedFiles(dataTransfer) {
 function onEvent(event) {
   if (event.event === 'progress') showProgress(event);
   else if (event.event === 'views') showViews(event);
+  else if (event.event === 'quality') quality.show(event);
   else if (event.event === 'loading') $('data-status').textContent = `Decoding ${integer.format(event.done)} / ${integer.format(event.total)} files…`;
 }
 
@@ -349,6 +352,7 @@ function showViews(v) {
 /** Shows the cards and controls this model's capabilities call for, reset to their defaults. */
 function setupViews(model) {
   const { sample, classes } = model.capabilities;
+  quality.reset(model);
   const conditional = sample && classes;
   $('interpolation-card').hidden = !sample;
   $('latent-card').hidden = !sample;

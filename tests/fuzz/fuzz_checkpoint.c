@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (caps & WG_CAP_CLASSIFY) {
     float *probs = malloc(sizeof(float) * (size_t)m->classes);
     memset(out, 0, sizeof(float) * (size_t)image);
-    if (!probs || wg_model_classify(m, out, 1, probs) != WG_OK) fuzz_fail("a loaded classifier cannot classify");
+    if (!probs || wg_model_classify(m, out, 1, probs, NULL) != WG_OK) fuzz_fail("a loaded classifier cannot classify");
     free(probs);
   }
   free(out);

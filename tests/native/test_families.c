@@ -145,7 +145,7 @@ static void test_conditional_label_errors(void) {
   CHECK(wg_model_sample(m, 3, 1, NULL, 0.f, out) == WG_ERR_STATE && strstr(wg_last_error(), "does not generate"));
   wg_model_free(m);
   CHECK(wg_model_create(u->tiny_config, &m) == WG_OK);
-  CHECK(wg_model_classify(m, out, 1, out) == WG_ERR_STATE && strstr(wg_last_error(), "not a classifier"));
+  CHECK(wg_model_classify(m, out, 1, out, NULL) == WG_ERR_STATE && strstr(wg_last_error(), "not a classifier"));
   wg_model_free(m);
 }
 
