@@ -58,9 +58,10 @@ test('the page loads from 127.0.0.1 alone, cross-origin isolated, with MNIST rea
 
 test('Start trains in the worker: steps rise, samples appear, the main thread never stalls', async () => {
   // Probes: long tasks on the main thread, and gaps between 10 ms timer ticks. Both also see
-  // other processes on a busy 2-core machine (with load 8, 18 long tasks of 50-130 ms in 19 s), so
-  // the checks bound the share of time the main thread was blocked, not single tasks: training
-  // on the main thread would block it most of the time.
+  // other processes on a busy 2-core machine, so the checks bound the share of time the main
+  // thread was blocked, not single tasks. Measured: 30% of timer time lost while another test
+  // file trained on the other core (npm test runs two at a time), 10% at load 8 otherwise.
+  // Training on the main thread in 50 ms chunks would lose about 80% (one 10 ms tick per chunk).
   await page.evaluate(() => {
     window.probe = { start: performance.now(), longTasks: [], gaps: [] };
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.probe.longTasks.push(e.duration); })
@@ -96,10 +97,10 @@ test('Start trains in the worker: steps rise, samples appear, the main thread ne
   assert.ok(lines.d_loss > 30 && lines.g_loss > 30, `the loss chart plots both losses (pixels in their colours: ${JSON.stringify(lines)})`);
   const ms = (list) => list.map(Math.round).join(', ');
   const blocked = longTasks.reduce((sum, d) => sum + d, 0);
-  assert.ok(blocked < 0.25 * elapsed && longTasks.every((d) => d < 1000),
+  assert.ok(blocked < 0.5 * elapsed && longTasks.every((d) => d < 1000),
     `main-thread long tasks during ${Math.round(elapsed)} ms of training: ${ms(longTasks)} ms`);
   const lost = gaps.reduce((sum, d) => sum + d - 10, 0);   // time the timer could not run
-  assert.ok(lost < 0.25 * elapsed && gaps.every((d) => d < 1000),
+  assert.ok(lost < 0.5 * elapsed && gaps.every((d) => d < 1000),
     `gaps between 10 ms timer ticks during ${Math.round(elapsed)} ms of training: ${ms(gaps)} ms`);
 });
 
