@@ -41,15 +41,14 @@ static wg_status acgan_step(wg_model *m, const wg_batch *bt) {
   wg_net *G = &m->nets[0], *D = &m->nets[1];
   wg_arena *A = &m->arena;
   int n = bt->n, P = wg_model_image_size(m), K = m->classes, L = m->latent;
-  float *gz = wg_arena_floats(A, (size_t)n * (L + K));
+  float *z = wg_arena_floats(A, (size_t)n * L), *gz = wg_arena_floats(A, (size_t)n * (L + K));
   float *adv = wg_arena_floats(A, (size_t)n), *cls = wg_arena_floats(A, (size_t)n * K);
   float *dadv = wg_arena_floats(A, (size_t)n), *dcls = wg_arena_floats(A, (size_t)n * K);
   float *dout = wg_arena_floats(A, (size_t)n * (1 + K));
   float *dfake = wg_arena_floats(A, (size_t)n * P);
-  if (!gz || !adv || !cls || !dadv || !dcls || !dout || !dfake) goto oom;
-  wg_rng_fill_normal(&m->rng_noise, gz, n * L, 0.f, 1.f);   /* z first, as the GANs draw it */
-  for (int i = n - 1; i >= 0; i--)   /* spread the (n, L) noise into rows of L + K, last first */
-    memmove(gz + (size_t)i * (L + K), gz + (size_t)i * L, sizeof(float) * (size_t)L);
+  if (!z || !gz || !adv || !cls || !dadv || !dcls || !dout || !dfake) goto oom;
+  wg_rng_fill_normal(&m->rng_noise, z, n * L, 0.f, 1.f);   /* as the GANs draw it */
+  wg__concat_rows(gz, z, L, NULL, K, n);
   wg__put_one_hot(gz, L + K, L, bt->labels, n, K);
 
   wg_frame fg, fd;

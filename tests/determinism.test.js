@@ -7,18 +7,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { getWg, ROOT, tempDir } from './helpers.js';
+import { getWg, ROOT, tempDir, trainedBytes } from './helpers.js';
 import { features, fid, compareFeatures, inceptionScore } from '../wasm/node.js';
 
 async function trainBytes(config, steps, batch) {
-  const wg = await getWg();
-  const data = await wg.loadDataset('mnist', { split: 'train' });
-  const model = wg.createModel(config);
-  model.trainSteps(data, steps, batch);
-  const bytes = model.save();
-  model.dispose();
-  data.dispose();
-  return bytes;
+  return trainedBytes(await getWg(), config, steps, batch);
 }
 
 // The conv presets run every conv/convT/batch-norm kernel; augmentation and dropout use their own

@@ -18,6 +18,17 @@ export function tempDir(prefix = 'wasmgen-test-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Checkpoint bytes of a model of `config` after `steps` steps of `batch` on built-in MNIST. */
+export async function trainedBytes(wg, config, steps, batch) {
+  const data = await wg.loadDataset('mnist', { split: 'train' });
+  const model = wg.createModel(config);
+  model.trainSteps(data, steps, batch);
+  const bytes = model.save();
+  model.dispose();
+  data.dispose();
+  return bytes;
+}
+
 /** Float images (N, C, H, W) in [0, 1] from the first n images of a dataset. */
 export function firstImages(dataset, n) {
   const size = dataset.imageSize;

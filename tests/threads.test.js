@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { init, WasmgenError } from '../wasm/node.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, tempDir, trainedBytes } from './helpers.js';
 
 /** Checkpoint bytes with every NaN in the tensor data set to one canonical bit pattern. */
 function canonical(bytes) {
@@ -34,13 +34,7 @@ const PRESETS = [
 ];
 
 async function trainWith(wg, config, steps, batch) {
-  const data = await wg.loadDataset('mnist', { split: 'train' });
-  const model = wg.createModel(config);
-  model.trainSteps(data, steps, batch);
-  const bytes = model.save();
-  model.dispose();
-  data.dispose();
-  return canonical(bytes);
+  return canonical(await trainedBytes(wg, config, steps, batch));
 }
 
 const engines = new Map();
