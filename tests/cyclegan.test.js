@@ -139,6 +139,16 @@ test('CLI: train on two class subsets, translate a file and a folder (same names
   r = run('translate', '--load', ckpt, '--direction', 'up', inDir, outDir);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--direction must be ab \(A to B\) or ba \(B to A\)/);
+  // ONNX of either generator; the graph's metadata names the role written (tests/onnx.test.js runs them).
+  const onnxFile = path.join(dir, 'ba.onnx');
+  r = run('onnx', '--load', ckpt, '--role', 'G_BA', '--out', onnxFile);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /wrote G_BA \(B to A\) of cyclegan \(step 2\) to .*ba\.onnx/);
+  // The metadata entry as protobuf: key "wasmgen.role", then field 2 (tag 0x12) of 4 bytes, the value.
+  assert.ok(fs.readFileSync(onnxFile).includes(Buffer.from('wasmgen.role\x12\x04G_BA', 'latin1')), 'the file is not the G_BA graph');
+  r = run('onnx', '--load', ckpt, '--role', 'D_A', '--out', onnxFile);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--role D_A: .* holds a cyclegan, which exports G_AB or G_BA/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -103,6 +103,8 @@ export interface ModelDescription {
   capabilities: Capabilities;
   /** Role of the net that generates images, or null. */
   generator: string | null;
+  /** Models that translate: the role of the net each direction runs ({ ab: 'G_AB', ba: 'G_BA' }), else null. */
+  translators: { ab: string; ba: string } | null;
   nets: { role: string; key: string; params: number; minimises: string; input: [number, number, number]; layers: { output: [number, number, number]; params: number }[] }[];
   losses: { name: string; group: string }[];
   /** Names of what evaluate() returns ([] when the family has no evaluation). */
@@ -332,12 +334,17 @@ export function encodePng(grid: { width: number; height: number; data: Uint8Clam
 export function pixelStats(images: Images): { mean: number; ink: number; contrast: number };
 export function datasetImages(dataset: Dataset, options?: { n?: number; indices?: number[] }): Images;
 /**
- * The GAN generator / VAE decoder as an ONNX model (opset 13): input `z` float32 [N, latent],
- * output `image` float32 [N, C, H, W] in [0, 1], equal to `model.decode(z).data` (GAN graphs end
- * with 0.5 * (tanh + 1)). Batchnorm uses its running statistics; dropout is left out.
- * Throws WasmgenError for a disposed model or a layer type without an ONNX export.
+ * A net that makes images as an ONNX model (opset 13). By default the GAN generator / VAE decoder:
+ * input `z` float32 [N, latent], output `image` float32 [N, C, H, W] in [0, 1], equal to
+ * `model.decode(z).data` (GAN graphs end with 0.5 * (tanh + 1)); for a model that translates, its
+ * A-to-B generator. `role` picks another net of onnxRoles(), e.g. 'G_BA': input `source` float32
+ * [N, C, H, W] in [0, 1], output equal to `model.translate(source, { direction: 'ba' }).data`.
+ * Batchnorm uses its running statistics; dropout is left out. Throws WasmgenError for a disposed
+ * model, a role that does not export, or a layer type without an ONNX export.
  */
-export function exportOnnx(model: Model): Uint8Array;
+export function exportOnnx(model: Model, options?: { role?: string }): Uint8Array;
+/** The nets of a model that export to ONNX, the default first (from model.description). */
+export function onnxRoles(description: ModelDescription): { role: string; kind: 'generate' | 'translate'; direction?: 'ab' | 'ba' }[];
 
 export function decodeImage(core: unknown, bytes: Uint8Array | ArrayBuffer, options?: { channels?: 1 | 3; name?: string; maxPixels?: number }): Images;
 /** The first image, or with cols all images as a grid. */
