@@ -199,6 +199,11 @@ test('exportOnnx: a role that does not export is refused, naming the ones that d
   const model = wg.createModel({ model: 'cyclegan', seed: 1, hidden: [4], disc_hidden: [4], res_blocks: 1 });
   assert.throws(() => exportOnnx(model, { role: 'D_A' }), (e) => e instanceof WasmgenError &&
     /exportOnnx: role "D_A" does not export: a cyclegan model exports G_AB \(A to B\), G_BA \(B to A\)/.test(e.message));
+  // translate()'s direction names the same graphs as the roles.
+  assert.deepEqual(exportOnnx(model, { direction: 'ba' }), exportOnnx(model, { role: 'G_BA' }));
+  assert.deepEqual(exportOnnx(model, { direction: 'ab' }), exportOnnx(model));
+  assert.throws(() => exportOnnx(model, { direction: 'up' }), /direction "up" does not export: it is 'ab' or 'ba'/);
+  assert.throws(() => exportOnnx(model, { direction: 'ab', role: 'G_BA' }), /role G_BA is not direction ab \(G_AB\)/);
   model.dispose();
   const gan = wg.createModel({ model: 'gan', seed: 1 });
   assert.throws(() => exportOnnx(gan, { role: 'D' }), /role "D" does not export: a gan model exports G$/);

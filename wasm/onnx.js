@@ -172,15 +172,22 @@ export function onnxRoles(description) {
  * A net of the model as ONNX bytes: by default the generator / decoder (input `z` float32 [N,
  * latent], N dynamic, output `image` float32 [N, C, H, W] in [0, 1], equal to model.decode(z).data),
  * or for a model that translates its A-to-B generator; `role` picks another exportable net (e.g.
- * 'G_BA': input `source` [N, C, H, W] in [0, 1], output equal to translate(source, { direction: 'ba' })).
+ * 'G_BA': input `source` [N, C, H, W] in [0, 1], output equal to translate(source, { direction: 'ba' })),
+ * and `direction` ('ab' | 'ba') names a translator as translate() does.
  */
-export function exportOnnx(model, { role } = {}) {
+export function exportOnnx(model, { role, direction } = {}) {
   if (!model || typeof model.save !== 'function' || !model.config) {
     throw fail('expected a wasmgen Model (from createModel or loadModel)');
   }
   const d = model.description;
   const exportable = onnxRoles(d);
   if (!exportable.length) throw fail(`a ${d?.preset ?? 'model'} model neither generates nor translates images; only a generator, decoder or translator exports to ONNX`, 4);
+  if (direction !== undefined) {   // translate()'s name for a translator: 'ab' (G_AB) or 'ba'
+    const byDirection = exportable.find((r) => r.direction === direction);
+    if (!byDirection) throw fail(`direction ${JSON.stringify(direction)} does not export: ${d.capabilities.translate ? "it is 'ab' or 'ba'" : `a ${d.preset} model does not translate`}`, 1);
+    if (role !== undefined && role !== byDirection.role) throw fail(`role ${role} is not direction ${direction} (${byDirection.role})`, 1);
+    role = byDirection.role;
+  }
   const target = role === undefined ? exportable[0] : exportable.find((r) => r.role === role);
   if (!target) {
     throw fail(`role ${JSON.stringify(role)} does not export: a ${d.preset} model exports ${exportable.map((r) => r.role + (r.direction ? ` (${r.direction === 'ab' ? 'A to B' : 'B to A'})` : '')).join(', ')}`, 1);
