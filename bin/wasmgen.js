@@ -6,11 +6,12 @@
 //   wasmgen sample --load cgan.safetensors --labels 0-9 --out rows.png
 //   wasmgen train --model cyclegan --dataset mnist:3 --dataset-b mnist:8 --steps 500 --save cg.safetensors
 //   wasmgen translate --load cg.safetensors --direction ab three.png eight.png
+//   wasmgen onnx --load cg.safetensors --role G_BA --out b-to-a.onnx
 //   wasmgen info --load gan.safetensors
 //   wasmgen eval --load gan.safetensors --n 2000 --against mnist-test
 import fs from 'node:fs';
 import path from 'node:path';
-import { init, toGrid, encodePng, WasmgenError } from '../wasm/node.js';
+import { init, toGrid, encodePng, exportOnnx, onnxRoles, WasmgenError } from '../wasm/node.js';
 import { ProgressReporter } from './progress.js';
 import { UsageError, number, parse, writeAtomic, readFile, openWasmgen, takeThreadsOption } from './cli-util.js';
 import { IMAGE_COMMANDS, IMAGE_USAGE, readForModel, writeImage } from './image-commands.js';
@@ -25,6 +26,7 @@ const usage = (models, conditional, twoDomain) => `usage:
   wasmgen sample --load model.safetensors [--n 64] [--seed S] [--cols C] [--truncation T]
                  [--label K | --labels 0-9] --out grid.png
   wasmgen translate --load model.safetensors [--direction ab|ba] IN OUT
+  wasmgen onnx --load model.safetensors [--role ROLE] --out net.onnx
   wasmgen info --load model.safetensors
 ${EVAL_USAGE}
 ${IMAGE_USAGE}
@@ -42,6 +44,10 @@ domain's size). Two-domain models (${twoDomain}) take domain A from --dataset an
 channel count (grey or RGB); a folder is decoded to the other domain's. translate maps an image, or
 every image of a folder into a folder of the same names, from domain A to B (--direction ab, the
 default) or back (ba).
+
+onnx writes the net that makes images as an ONNX file (opset 13): the generator or decoder (input
+z), or a two-domain model's G_AB (A to B, the default) or G_BA (--role G_BA; input source [N, C,
+H, W] in [0, 1]). The output image is in [0, 1], the numbers sample/translate give.
 
 train prints a progress bar on a terminal (a plain line every few steps otherwise) to stderr,
 and a summary to stdout (one JSON line with --json). Ctrl-C stops training and still saves.
@@ -307,6 +313,26 @@ async function sample(args) {
   return 0;
 }
 
+async function onnx(args) {
+  const o = parse(args, { load: { type: 'string' }, role: { type: 'string' }, out: { type: 'string' } });
+  if (!o.load || !o.out) throw new UsageError('onnx needs --load model.safetensors and --out net.onnx');
+  const wg = await openWasmgen();
+  const model = wg.loadModel(readFile(o.load, 'checkpoint'));
+  try {
+    const roles = onnxRoles(model.description);
+    if (o.role !== undefined && !roles.some((r) => r.role === o.role)) {
+      throw new UsageError(`--role ${o.role}: ${o.load} holds a ${model.preset}, which exports ${roles.length ? roles.map((r) => r.role).join(' or ') : 'no net'}`);
+    }
+    const bytes = exportOnnx(model, { role: o.role });
+    writeAtomic(o.out, bytes);
+    const role = o.role ?? roles[0].role, what = roles.find((r) => r.role === role);
+    console.log(`wrote ${role}${what.direction ? ` (${what.direction === 'ab' ? 'A to B' : 'B to A'})` : ''} of ${model.preset} (step ${model.step}) to ${o.out} (${bytes.length} bytes)`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}
+
 async function info(args) {
   const o = parse(args, { load: { type: 'string' } });
   if (!o.load) throw new UsageError('info needs --load model.safetensors');
@@ -320,7 +346,7 @@ async function info(args) {
   return 0;
 }
 
-const COMMANDS = { train, sample, translate, info, eval: evalCommand, ...IMAGE_COMMANDS };
+const COMMANDS = { train, sample, translate, onnx, info, eval: evalCommand, ...IMAGE_COMMANDS };
 
 async function main(argv) {
   const [command, ...rest] = argv;

@@ -88,6 +88,7 @@ struct wg_family {
   int minimises[WG_MAX_NETS];  /* index of the loss each net's gradients descend (gradient checks) */
   unsigned caps;               /* WG_CAP_* */
   int generator;               /* with WG_CAP_SAMPLE: index of the net generate() runs */
+  int translators[2];          /* with WG_CAP_TRANSLATE: the net each direction runs (A to B, B to A) */
   float lr, beta1;             /* optimizer defaults */
   float image_scale, image_shift;   /* training images: x01 * scale + shift; generate() inverts it */
   const wg_preset_def *presets; int n_presets;

@@ -287,7 +287,7 @@ static wg_status cg_translate(wg_model *m, const float *x, int n, int direction,
   float *in = malloc(sizeof(float) * count + 1);
   if (!in) return wg_fail(WG_ERR_NOMEM, "out of memory for %d images", n);
   for (size_t i = 0; i < count; i++) in[i] = x[i] * m->family->image_scale + m->family->image_shift;
-  wg_status st = wg__generate_images(m, direction ? G_BA : G_AB, in, NULL, n, out);
+  wg_status st = wg__generate_images(m, m->family->translators[direction], in, NULL, n, out);
   free(in);
   return st;
 }
@@ -407,6 +407,7 @@ const wg_family wg_family_cyclegan = {
              {"idt_a", "identity"}, {"idt_b", "identity"}},
   .minimises = {0, 0, 1, 2},
   .caps = WG_CAP_TWO_DOMAINS | WG_CAP_TRANSLATE,
+  .translators = {G_AB, G_BA},
   .lr = 2e-4f, .beta1 = 0.5f,
   .image_scale = 2.f, .image_shift = -1.f,
   .presets = cg_presets, .n_presets = 2,

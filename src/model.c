@@ -158,6 +158,9 @@ static void wg__write_describe(wg_model *m) {
   wg_family_caps_json(&sb, f->caps);
   if (f->caps & WG_CAP_SAMPLE) wg_strbuf_printf(&sb, ",\"generator\":\"%s\"", f->roles[f->generator].role);
   else wg_strbuf_puts(&sb, ",\"generator\":null");
+  if (f->caps & WG_CAP_TRANSLATE)
+    wg_strbuf_printf(&sb, ",\"translators\":{\"ab\":\"%s\",\"ba\":\"%s\"}", f->roles[f->translators[0]].role, f->roles[f->translators[1]].role);
+  else wg_strbuf_puts(&sb, ",\"translators\":null");
   wg_strbuf_puts(&sb, ",\"nets\":[");
   for (int k = 0; k < m->n_nets; k++) {
     const wg_net *net = &m->nets[k];

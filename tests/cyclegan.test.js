@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { encodePng } from '../wasm/node.js';
+import { encodePng, datasetImages } from '../wasm/node.js';
 import { CLI, getWg, tempDir } from './helpers.js';
 
 const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -139,32 +139,134 @@ test('CLI: train on two class subsets, translate a file and a folder (same names
   r = run('translate', '--load', ckpt, '--direction', 'up', inDir, outDir);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--direction must be ab \(A to B\) or ba \(B to A\)/);
+  // ONNX of either generator; the graph's metadata names the role written (tests/onnx.test.js runs them).
+  const onnxFile = path.join(dir, 'ba.onnx');
+  r = run('onnx', '--load', ckpt, '--role', 'G_BA', '--out', onnxFile);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /wrote G_BA \(B to A\) of cyclegan \(step 2\) to .*ba\.onnx/);
+  // The metadata entry as protobuf: key "wasmgen.role", then field 2 (tag 0x12) of 4 bytes, the value.
+  assert.ok(fs.readFileSync(onnxFile).includes(Buffer.from('wasmgen.role\x12\x04G_BA', 'latin1')), 'the file is not the G_BA graph');
+  r = run('onnx', '--load', ckpt, '--role', 'D_A', '--out', onnxFile);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--role D_A: .* holds a cyclegan, which exports G_AB or G_BA/);
+  // eval of a translating checkpoint: per direction, on the recorded domains' test images.
+  r = run('eval', '--load', ckpt, '--n', '10');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /translations of 10 images per domain, A fashion-test:7 \(1000 images, class 7\), B fashion-test:9 \(1000 images, class 9\); judge fashion/);
+  assert.match(r.stdout, /A to B: judged as B's class \d+\.\d% {3}cycle PSNR \(A -> B -> A\) \d+\.\d\d dB {3}FID against real B \d+\.\d{3}/);
+  assert.match(r.stdout, /B to A: judged as A's class \d+\.\d% {3}cycle PSNR \(B -> A -> B\)/);
+  assert.match(r.stdout, /note: FID over 10 images per side is biased upward, the more so the smaller n/);
+  // Own domains: a folder of grey PNGs has no classes, so B to A has no target-class rate, and says why.
+  r = run('eval', '--load', ckpt, '--n', '2', '--domain-a', inDir, '--domain-b', 'fashion:9', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual([j.translation.n, j.translation.judge, j.translation.ba.targetClassRate, j.domains.a.name], [2, 'fashion', null, 'in']);
+  assert.ok(Number.isFinite(j.translation.ab.targetClassRate) && Number.isFinite(j.translation.ab.fid));
+  assert.ok(j.notes.includes('ba: no target-class rate: domain A (in) has no class labels'), j.notes.join('; '));
+  r = run('eval', '--load', ckpt, '--against', 'fashion-test');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--against and --seed do not apply to a cyclegan: it is measured on its two domains/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 // Learning: Fashion-MNIST sneakers (class 7) <-> ankle boots (9) with the 28x28 preset, batch 4.
-// The Fashion judge (data/judge-fashion.safetensors, 89% on the test split) names the class of 100
-// translated test images per direction; chance is 0.1. Measured (seed 1): before training 0.00 and
-// 0.00; after 20 steps 0.00 and 0.92, 40: 0.12 and 0.95, 60: 0.81 and 0.96, 80: 0.52 and 0.97. (MNIST
-// 3 <-> 8 is no test of this: the judge already calls an untrained generator's blobs 8s and 3s.)
-test('learning: after 60 steps the judge names most translations as the target class', async (t) => {
+// The Fashion judge (data/judge-fashion.safetensors, 89% on the test split) names the class of
+// translated test images per direction; chance is 0.1. Measured (seed 1, 100 images): before
+// training 0.00 and 0.00; after 20 steps 0.00 and 0.92, 40: 0.12 and 0.95, 60: 0.81 and 0.96, 80:
+// 0.52 and 0.97. (MNIST 3 <-> 8 is no test of this: the judge already calls an untrained
+// generator's blobs 8s and 3s.) The rates come from wg.evaluate(), which also gives cycle PSNR and
+// FID; measured at 60 steps (n 100): cycle PSNR 15.6 / 13.7 dB (untrained 7.8 / 6.9), FID 74 / 38
+// (untrained 348 / 288).
+test('learning: after 60 steps the judge names most translations as the target class; evaluate() measures it', async (t) => {
   const wg = await getWg();
   const judge = wg.loadModel(fs.readFileSync(path.join(path.dirname(CLI), '..', 'data', 'judge-fashion.safetensors')));
   const sneakers = await wg.loadDataset('fashion:7'), boots = await wg.loadDataset('fashion:9');
   const testA = await wg.loadDataset('fashion:7', { split: 'test' }), testB = await wg.loadDataset('fashion:9', { split: 'test' });
-  const xa = images(testA, 100), xb = images(testB, 100);
   const model = wg.createModel({ model: 'cyclegan', seed: 1 });
-  const rates = () => ({
-    ab: judge.classify(model.translate(xa).data).labels.filter((l) => l === 9).length / 100,
-    ba: judge.classify(model.translate(xb, { direction: 'ba' }).data).labels.filter((l) => l === 7).length / 100,
-  });
-  const before = rates();
+  // Untrained: no recorded domains yet, so they are given (50 test images each).
+  await assert.rejects(wg.evaluate(model), /this cyclegan has no recorded domains \(it was not trained yet\); pass domainA and domainB/);
+  const before = (await wg.evaluate(model, { domainA: testA, domainB: testB, n: 50 })).translation;
   await model.train(sneakers, { datasetB: boots, steps: 60, batch: 4 });
-  const after = rates();
-  t.diagnostic(`sneaker -> boot judged boot: ${before.ab} before, ${after.ab} after; boot -> sneaker judged sneaker: ${before.ba} before, ${after.ba} after`);
+  // Trained: the domains come from the model's datasetId (fashion-train:7, :9 -> their test splits).
+  const r = await wg.evaluate(model, { n: 100 });
+  const after = r.translation;
+  assert.deepEqual(Object.keys(after), ['ab', 'ba', 'judge', 'n']);
+  assert.deepEqual([after.judge, after.n, r.domains.a.name, r.domains.b.name, r.domains.a.class, r.domains.b.class], ['fashion', 100, 'fashion-test:7', 'fashion-test:9', 7, 9]);
+  assert.deepEqual(Object.keys(after.ab), ['targetClassRate', 'cyclePsnr', 'fid']);
+  // The rate is what the judge says of translate()'s output, counted here by hand for A to B.
+  const xa = new Float32Array(100 * 784);
+  for (let i = 0; i < 100; i++) testA.image(i).forEach((v, k) => { xa[i * 784 + k] = v / 255; });
+  const byHand = judge.classify(model.translate(xa).data).labels.filter((l) => l === 9).length / 100;
+  assert.equal(after.ab.targetClassRate, byHand);
+  const show = (x) => `rate ${x.targetClassRate}, cycle PSNR ${x.cyclePsnr.toFixed(1)} dB, FID ${x.fid.toFixed(1)}`;
+  t.diagnostic(`sneaker -> boot: before ${show(before.ab)}; after ${show(after.ab)}`);
+  t.diagnostic(`boot -> sneaker: before ${show(before.ba)}; after ${show(after.ba)}`);
   for (const dir of ['ab', 'ba']) {
-    assert.ok(before[dir] <= 0.2, `${dir}: ${before[dir]} of an untrained generator's images judged as the target class`);
-    assert.ok(after[dir] >= 0.5, `${dir}: ${after[dir]} of translations judged as the target class after training`);
+    assert.ok(before[dir].targetClassRate <= 0.2, `${dir}: ${before[dir].targetClassRate} of an untrained generator's images judged as the target class`);
+    assert.ok(after[dir].targetClassRate >= 0.5, `${dir}: ${after[dir].targetClassRate} of translations judged as the target class after training`);
+    // Training brings the way back closer to the original and the translations closer to the target domain.
+    assert.ok(after[dir].cyclePsnr > before[dir].cyclePsnr + 3, `${dir}: cycle PSNR ${before[dir].cyclePsnr} -> ${after[dir].cyclePsnr}`);
+    assert.ok(after[dir].fid < before[dir].fid / 2, `${dir}: FID ${before[dir].fid} -> ${after[dir].fid}`);
   }
   for (const d of [judge, model, sneakers, boots, testA, testB]) d.dispose();
 });
+
+// evaluate() on translators that copy their input (no weights: a 1x1 average pool): the way back
+// is exact up to the [0, 1] <-> [-1, 1] rounding, the "translations" are the source images, so
+// their FID is the FID of the source domain against the target's, and sneakers are not boots.
+// Then on translators that invert the image, whose way back is exact too.
+test('evaluate(): copying or inverting translators have a huge cycle PSNR and their images\' FID; copied sneakers are not boots', async () => {
+  const wg = await getWg();
+  const testA = await wg.loadDataset('fashion:7', { split: 'test' }), testB = await wg.loadDataset('fashion:9', { split: 'test' });
+  const copy = [{ type: 'avgpool', kernel: 1 }];
+  const model = wg.createModel({ model: 'cyclegan', seed: 1, disc_hidden: [4], generator_ab: copy, generator_ba: copy });
+  const A = datasetImages(testA, { n: 50 }), B = datasetImages(testB, { n: 50 });
+  // Domain A as bare images (no labels): no target-class rate for B to A, and the output says why.
+  const r = await wg.evaluate(model, { domainA: A, domainB: testB, n: 50 });
+  const { ab, ba } = r.translation;
+  assert.ok(ab.cyclePsnr > 100 && ba.cyclePsnr > 100, `cycle PSNR ${ab.cyclePsnr}, ${ba.cyclePsnr}`);   // measured 171, 172
+  assert.ok(ab.targetClassRate < 0.1, `sneakers judged as boots: ${ab.targetClassRate}`);             // measured 0
+  assert.equal(ba.targetClassRate, null);
+  assert.ok(r.notes.includes('ba: no target-class rate: domain A (images) has no class labels'), r.notes.join('; '));
+  assert.match(r.notes.join(), /FID over 50 images per side is biased upward, the more so the smaller n/);
+  const sourceFid = (await wg.evaluate(A, { against: B, judge: 'fashion', metrics: ['fid'] })).fid;   // measured 217.5
+  assert.ok(Math.abs(ab.fid - sourceFid) < 1e-6 * sourceFid, `FID ${ab.fid}, of the source images ${sourceFid}`);
+  assert.ok(Math.abs(ba.fid - sourceFid) < 1e-6 * sourceFid, `FID ${ba.fid}, of the source images ${sourceFid}`);
+  // Domains that do not fit the model, and options that belong to sampling models, are refused.
+  await assert.rejects(wg.evaluate(model, { domainA: A }), /give both domainA and domainB, or neither/);
+  await assert.rejects(wg.evaluate(model, { domainA: A, domainB: { ...B, data: B.data.subarray(0, 100 * 28), height: 10, width: 10, n: 28 } }),
+    /domain B holds 10x10x1 images; the cyclegan translates 28x28x1/);
+  await assert.rejects(wg.evaluate(model, { domainA: A, domainB: B, n: 51 }), /n must be a whole number in \[2, 50\]/);
+  await assert.rejects(wg.evaluate(model, { metrics: ['fid'] }), /fid needs a model that samples; a cyclegan is measured by translation/);
+  await assert.rejects(wg.evaluate(wg.createModel({ model: 'gan' }), { metrics: ['translation'] }), /translation needs a model that translates/);
+
+  // Translators that invert the image (a 1x1 conv of weight -1 in [-1, 1]: x -> 1 - x in [0, 1]):
+  // each translation is far from its source, but the way back is exact, and that is what cycle
+  // PSNR measures; the translations' FID is the FID of the inverted images.
+  const invert = [{ type: 'conv2d', out_channels: 1, kernel: 1, bias: false }];
+  const start = wg.createModel({ model: 'cyclegan', seed: 1, disc_hidden: [4], generator_ab: invert, generator_ba: invert });
+  const inverting = wg.loadModel(setTensors(start.save(), { 'G_AB.0.weight': [-1], 'G_BA.0.weight': [-1] }));
+  start.dispose();
+  const inv = (await wg.evaluate(inverting, { domainA: testA, domainB: testB, n: 50 })).translation;
+  assert.ok(inv.ab.cyclePsnr > 100 && inv.ba.cyclePsnr > 100, `cycle PSNR ${inv.ab.cyclePsnr}, ${inv.ba.cyclePsnr}`);
+  const inverted = { ...A, data: A.data.map((v) => 1 - v) };
+  let squared = 0;
+  for (let i = 0; i < A.data.length; i++) squared += (inverted.data[i] - A.data[i]) ** 2;
+  assert.ok(10 * Math.log10(A.data.length / squared) < 10, 'an inverted image is far from its source');
+  const invertedFid = (await wg.evaluate(inverted, { against: B, judge: 'fashion', metrics: ['fid'] })).fid;
+  assert.ok(Math.abs(inv.ab.fid - invertedFid) < 1e-4 * invertedFid, `FID ${inv.ab.fid}, of the inverted images ${invertedFid}`);
+  for (const d of [model, inverting, testA, testB]) d.dispose();
+});
+
+/** Checkpoint bytes with the named float32 tensors' values replaced. */
+function setTensors(bytes, values) {
+  const out = bytes.slice(), view = new DataView(out.buffer);
+  const len = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(out.subarray(8, 8 + len)));
+  for (const [name, list] of Object.entries(values)) {
+    const [a, b] = header[name].data_offsets;
+    assert.equal(b - a, 4 * list.length, name);
+    list.forEach((v, i) => view.setFloat32(8 + len + a + 4 * i, v, true));
+  }
+  return out;
+}

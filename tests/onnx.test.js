@@ -134,3 +134,83 @@ test('exportOnnx: clear errors for a disposed model and an unsupported layer', (
   assert.throws(() => exportOnnx(fake), (e) => e instanceof WasmgenError &&
     /decoder layer 1 has type "swish", which has no ONNX export/.test(e.message));
 });
+
+// ---- translators (CycleGAN): G_AB and G_BA, chosen by role, against model.translate() ------------
+
+let domainA, domainB;
+const TRANSLATE_TOL = 3e-5;   // measured at most 8.1e-6 (cyclegan preset): deeper nets, instance norm
+
+/** Trains a CycleGAN one step, exports both directions and returns the max |onnx - translate| of each. */
+async function exportTranslatorsAndCompare(config, n = 3) {
+  domainA ??= await wg.loadDataset('fashion:7');
+  domainB ??= await wg.loadDataset('fashion:9');
+  const model = wg.createModel({ seed: 1, ...config });
+  model.trainSteps(domainA, 1, 2, { datasetB: domainB });
+  assert.deepEqual(model.description.translators, { ab: 'G_AB', ba: 'G_BA' });
+  const P = model.imageSize, x = new Float32Array(n * P);
+  for (let i = 0; i < n; i++) domainA.image(i).forEach((v, k) => { x[i * P + k] = v / 255; });
+  const diffs = {}, outputs = {};
+  for (const [role, direction] of [[undefined, 'ab'], ['G_BA', 'ba']]) {   // the default role is A to B
+    const session = await ort.InferenceSession.create(exportOnnx(model, role ? { role } : {}));
+    assert.deepEqual(session.inputNames, ['source']);
+    assert.deepEqual(session.outputNames, ['image']);
+    const { image } = await session.run({ source: new ort.Tensor('float32', x, [n, model.channels, model.height, model.width]) });
+    assert.deepEqual(image.dims, [n, model.channels, model.height, model.width]);
+    const ref = model.translate(x, { direction }).data;
+    let maxDiff = 0;
+    for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(image.data[i] - ref[i]));
+    diffs[direction] = maxDiff;
+    outputs[direction] = image.data;
+  }
+  // The two generators differ, so a graph of the wrong one cannot pass for the other.
+  assert.ok(outputs.ab.some((v, i) => Math.abs(v - outputs.ba[i]) > 1e-3), 'G_AB and G_BA exported the same graph');
+  model.dispose();
+  return diffs;
+}
+
+for (const preset of ['cyclegan', 'cyclegan_upsample']) {
+  test(`ONNX export of both ${preset} generators (role G_AB, G_BA) matches translate()`, async (t) => {
+    const diffs = await exportTranslatorsAndCompare({ model: preset });
+    t.diagnostic(`${preset}: max abs difference ab ${diffs.ab.toExponential(2)}, ba ${diffs.ba.toExponential(2)}`);
+    for (const dir of ['ab', 'ba']) assert.ok(diffs[dir] <= TRANSLATE_TOL, `${preset} ${dir}: max abs difference ${diffs[dir]}`);
+  });
+}
+
+test('ONNX export of translators with replicate, zero and reflect padding of unequal height and width', async (t) => {
+  const G = (mode1, mode2) => [
+    { type: 'pad', padding: [1, 2], mode: mode1 },                                // 30x32
+    { type: 'conv2d', out_channels: 4, kernel: [3, 5] },                          // 28x28
+    { type: 'instancenorm' }, { type: 'relu' },
+    { type: 'pad', padding: [2, 1], mode: mode2 },                                // 32x30
+    { type: 'conv2d', out_channels: 4, kernel: [5, 3] },                          // 28x28
+    { type: 'add', from: 3 },
+    { type: 'pad', padding: 1 },                                                  // zero by default
+    { type: 'conv2d', out_channels: 1, kernel: 3 }, { type: 'tanh' },
+  ];
+  const diffs = await exportTranslatorsAndCompare({
+    model: 'cyclegan', hidden: [4], disc_hidden: [4], res_blocks: 1,
+    generator_ab: G('replicate', 'reflect'), generator_ba: G('reflect', 'zero'),
+  });
+  t.diagnostic(`padded translators: max abs difference ab ${diffs.ab.toExponential(2)}, ba ${diffs.ba.toExponential(2)}`);
+  for (const dir of ['ab', 'ba']) assert.ok(diffs[dir] <= TOL, `${dir}: max abs difference ${diffs[dir]}`);
+});
+
+test('exportOnnx: a role that does not export is refused, naming the ones that do', () => {
+  const model = wg.createModel({ model: 'cyclegan', seed: 1, hidden: [4], disc_hidden: [4], res_blocks: 1 });
+  assert.throws(() => exportOnnx(model, { role: 'D_A' }), (e) => e instanceof WasmgenError &&
+    /exportOnnx: role "D_A" does not export: a cyclegan model exports G_AB \(A to B\), G_BA \(B to A\)/.test(e.message));
+  // translate()'s direction names the same graphs as the roles.
+  assert.deepEqual(exportOnnx(model, { direction: 'ba' }), exportOnnx(model, { role: 'G_BA' }));
+  assert.deepEqual(exportOnnx(model, { direction: 'ab' }), exportOnnx(model));
+  assert.throws(() => exportOnnx(model, { direction: 'up' }), /direction "up" does not export: it is 'ab' or 'ba'/);
+  assert.throws(() => exportOnnx(model, { direction: 'ab', role: 'G_BA' }), /role G_BA is not direction ab \(G_AB\)/);
+  model.dispose();
+  const gan = wg.createModel({ model: 'gan', seed: 1 });
+  assert.throws(() => exportOnnx(gan, { role: 'D' }), /role "D" does not export: a gan model exports G$/);
+  gan.dispose();
+  const lenet = wg.createModel({ model: 'lenet', seed: 1 });
+  assert.throws(() => exportOnnx(lenet), /a lenet model neither generates nor translates images/);
+  lenet.dispose();
+});
+
+after(() => { domainA?.dispose(); domainB?.dispose(); });

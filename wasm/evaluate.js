@@ -5,21 +5,24 @@
 //   r.fid; r.kid.mean; r.kid.std; r.precision; r.recall; r.inceptionScore; r.classes.covered
 //   r.accuracy            // conditional models: share of samples judged as the class asked for
 //   r.reconstruction      // models that encode (VAEs): test loss, reconstruction error, PSNR
+//   r.translation         // models that translate (CycleGAN): { ab, ba: { targetClassRate,
+//                         //   cyclePsnr, fid }, judge, n } (see translation-eval.js)
 //   r.judge, r.against, r.n, r.seed   // what the numbers were measured with: always reported
 //   await wg.evaluate(images, { against: realDataset })                   // images vs own data
 //
 // Numbers are comparable only at equal judge, reference and n (FID is biased by n). What the model
-// can do decides what is measured (description.capabilities: sample, classes, encode), never its
-// family name. Classifiers generate nothing and are refused (their measure is model.evaluate(test)).
+// can do decides what is measured (description.capabilities: sample, classes, encode, translate),
+// never its family name. Classifiers generate nothing and are refused (their measure is model.evaluate(test)).
 import { WasmgenError } from './core.js';
 import { Model } from './model.js';
 import { loadDataset } from './data.js';
 import { featureStats, fid, compareFeatures, inceptionScore, classHistogram, labelAccuracy } from './metrics.js';
+import { evaluateTranslation } from './translation-eval.js';
 import { REFERENCES, loadJudge, loadReference, computeReference, judgeInput, judgeAll, JUDGE_NAMES } from './judges.js';
 
 /** The fixed defaults: change them and earlier numbers stop being comparable. */
 export const EVAL_DEFAULTS = { n: 2000, seed: 0, against: 'mnist-test', k: 3, kidSubsets: 100, kidSubsetSize: 1000 };
-export const METRICS = ['fid', 'kid', 'precisionRecall', 'inceptionScore', 'classes', 'accuracy', 'reconstruction'];
+export const METRICS = ['fid', 'kid', 'precisionRecall', 'inceptionScore', 'classes', 'accuracy', 'reconstruction', 'translation'];
 
 /** The shipped reference a model's own data points to: its dataset's test split, else mnist-test. */
 export function defaultReference(model) {
@@ -40,11 +43,20 @@ function checkWhole(name, value, min, max) {
  * Options: against, judge ('mnist' | 'fashion'; default the reference's, else 'mnist'), metrics
  * (subset of METRICS; default every one that applies), n (default 2000; images: all given),
  * seed (default 0), onStage(text) for progress.
+ * A model that translates (and does not sample) is measured on its translations instead: options
+ * domainA, domainB (default: the test splits of the built-in domains it trained on), n (default
+ * min(1000, the domains' sizes)), judge; see translation-eval.js.
  */
 export async function evaluate(core, subject, options = {}) {
   const isModel = subject instanceof Model;
   if (isModel) {
     const caps = subject.capabilities;
+    if (caps.translate && !caps.sample) {
+      const other = (options.metrics ?? []).filter((m) => m !== 'translation');
+      if (other.length) throw new WasmgenError(`evaluate: ${other.join(', ')} needs a model that samples; a ${subject.preset} is measured by translation`, 1);
+      if (options.against !== undefined) throw new WasmgenError('evaluate: a model that translates is measured against its own domains: give domainA and domainB, not against', 1);
+      return evaluateTranslation(core, subject, options);
+    }
     if (!caps.sample) {
       const hint = caps.classify ? ': it classifies; its measure is the test accuracy (model.evaluate(testSet); the CLI prints it after train)' : '';
       throw new WasmgenError(`evaluate: a ${subject.preset} model does not generate images, so there is nothing to evaluate${hint}`, 4);
@@ -75,14 +87,15 @@ export async function evaluate(core, subject, options = {}) {
   const conditional = isModel && subject.capabilities.classes;
   const applies = {
     fid: true, kid: true, precisionRecall: true, inceptionScore: true, classes: true,
-    accuracy: conditional, reconstruction: isModel && subject.capabilities.encode,
+    accuracy: conditional, reconstruction: isModel && subject.capabilities.encode, translation: false,
   };
   const unknown = (options.metrics ?? []).filter((m) => !METRICS.includes(m));
   if (unknown.length) throw new WasmgenError(`evaluate: unknown metric ${unknown.join(', ')} (known: ${METRICS.join(', ')})`, 1);
   const wanted = options.metrics ?? METRICS.filter((m) => applies[m]);
   const impossible = wanted.filter((m) => !applies[m]);
   if (impossible.length) {
-    throw new WasmgenError(`evaluate: ${impossible.join(', ')} needs ${impossible.includes('accuracy') ? 'a conditional model (capabilities.classes)' : 'a model that encodes (capabilities.encode)'}`, 1);
+    const needs = { accuracy: 'a conditional model (capabilities.classes)', reconstruction: 'a model that encodes (capabilities.encode)', translation: 'a model that translates (capabilities.translate)' };
+    throw new WasmgenError(`evaluate: ${impossible.join(', ')} needs ${needs[impossible[0]]}`, 1);
   }
 
   // The generated side.

@@ -103,6 +103,8 @@ export interface ModelDescription {
   capabilities: Capabilities;
   /** Role of the net that generates images, or null. */
   generator: string | null;
+  /** Models that translate: the role of the net each direction runs ({ ab: 'G_AB', ba: 'G_BA' }), else null. */
+  translators: { ab: string; ba: string } | null;
   nets: { role: string; key: string; params: number; minimises: string; input: [number, number, number]; layers: { output: [number, number, number]; params: number }[] }[];
   losses: { name: string; group: string }[];
   /** Names of what evaluate() returns ([] when the family has no evaluation). */
@@ -258,7 +260,7 @@ export interface Wasmgen {
 
 /** The shipped references: a real split's judge statistics (data/reference-*.safetensors.gz). */
 export type ReferenceName = 'mnist-test' | 'mnist-train' | 'fashion-test' | 'fashion-train';
-export type MetricName = 'fid' | 'kid' | 'precisionRecall' | 'inceptionScore' | 'classes' | 'accuracy' | 'reconstruction';
+export type MetricName = 'fid' | 'kid' | 'precisionRecall' | 'inceptionScore' | 'classes' | 'accuracy' | 'reconstruction' | 'translation';
 export const METRICS: MetricName[];
 export const REFERENCES: Record<ReferenceName, { judge: 'mnist' | 'fashion'; dataset: 'mnist' | 'fashion'; split: 'train' | 'test' }>;
 /** Real images whose judge features a shipped reference keeps for KID and precision/recall: 1000. */
@@ -272,17 +274,36 @@ export interface EvaluateOptions {
   judge?: 'mnist' | 'fashion';
   /** Default: every metric that applies to the subject. */
   metrics?: MetricName[];
-  /** Samples drawn from a model (default 2000); for images, how many of them (default all). */
+  /** Samples drawn from a model (default 2000); for images, how many of them (default all); for a
+   *  model that translates, test images per domain (default min(1000, both domains' sizes)). */
   n?: number;
   seed?: number;
+  /** Models that translate: the two domains' test images (default: the test splits of the built-in
+   *  domains in model.datasetId, e.g. fashion:7 and fashion:9). */
+  domainA?: Dataset | Images;
+  domainB?: Dataset | Images;
+  /** Where the built-in datasets' files are (loadDataset's baseUrl), for the default domains in a page. */
+  baseUrls?: { mnist?: string | URL; fashion?: string | URL };
   onStage?: (text: string) => void;
+}
+/** One direction of a translation evaluation. */
+export interface TranslationScores {
+  /** Share of the translations the judge names as the target domain's class; null unless the target
+   *  is one class of the judge's dataset (e.g. fashion:9 with the fashion judge); notes say why. */
+  targetClassRate: number | null;
+  /** PSNR in dB (pixels in [0, 1], peak 1) of the way there and back against the source images; Infinity if exact (null in JSON). */
+  cyclePsnr: number;
+  /** FID of the translations against the target domain's first n real images (judge features; biased upward at small n). */
+  fid: number;
 }
 export interface Evaluation {
   judge: { name: 'mnist' | 'fashion'; fingerprint: string; features: number; classes: number };
-  /** The reference: its name, whether shipped, images in the split, feature rows kept for KID and precision/recall. */
-  against: { name: string; shipped: boolean; images: number; featureRows: number };
+  /** The reference: its name, whether shipped, images in the split, feature rows kept for KID and
+   *  precision/recall. Absent for a model that translates (measured on its domains). */
+  against?: { name: string; shipped: boolean; images: number; featureRows: number };
   n: number;
-  seed: number;
+  /** Absent for a model that translates (nothing is drawn at random). */
+  seed?: number;
   /** What was converted (e.g. RGB or odd-sized images fitted to the judge's 28x28 grey) or not measured, and why. */
   notes: string[];
   model?: string;
@@ -299,6 +320,10 @@ export interface Evaluation {
   accuracy?: { accuracy: number; perClass: number[] };
   /** Models that encode: their evaluation (loss, recon, kl per image) on the first n real images, and MSE/PSNR of decode(mu). */
   reconstruction?: { images: number; loss: number; recon: number; kl: number; mse: number; psnr: number };
+  /** Models that translate: the domains measured on (class: their one class, or null). */
+  domains?: { a: { name: string; images: number; class: number | null }; b: { name: string; images: number; class: number | null } };
+  /** Models that translate: A to B (ab) and B to A (ba) on n test images per domain. */
+  translation?: { ab: TranslationScores; ba: TranslationScores; judge: 'mnist' | 'fashion'; n: number };
 }
 
 /**
@@ -332,12 +357,18 @@ export function encodePng(grid: { width: number; height: number; data: Uint8Clam
 export function pixelStats(images: Images): { mean: number; ink: number; contrast: number };
 export function datasetImages(dataset: Dataset, options?: { n?: number; indices?: number[] }): Images;
 /**
- * The GAN generator / VAE decoder as an ONNX model (opset 13): input `z` float32 [N, latent],
- * output `image` float32 [N, C, H, W] in [0, 1], equal to `model.decode(z).data` (GAN graphs end
- * with 0.5 * (tanh + 1)). Batchnorm uses its running statistics; dropout is left out.
- * Throws WasmgenError for a disposed model or a layer type without an ONNX export.
+ * A net that makes images as an ONNX model (opset 13). By default the GAN generator / VAE decoder:
+ * input `z` float32 [N, latent], output `image` float32 [N, C, H, W] in [0, 1], equal to
+ * `model.decode(z).data` (GAN graphs end with 0.5 * (tanh + 1)); for a model that translates, its
+ * A-to-B generator. `role` picks another net of onnxRoles(), e.g. 'G_BA': input `source` float32
+ * [N, C, H, W] in [0, 1], output equal to `model.translate(source, { direction: 'ba' }).data`;
+ * `direction` ('ab' | 'ba') names a translator as translate() does.
+ * Batchnorm uses its running statistics; dropout is left out. Throws WasmgenError for a disposed
+ * model, a role that does not export, or a layer type without an ONNX export.
  */
-export function exportOnnx(model: Model): Uint8Array;
+export function exportOnnx(model: Model, options?: { role?: string; direction?: 'ab' | 'ba' }): Uint8Array;
+/** The nets of a model that export to ONNX, the default first (from model.description). */
+export function onnxRoles(description: ModelDescription): { role: string; kind: 'generate' | 'translate'; direction?: 'ab' | 'ba' }[];
 
 export function decodeImage(core: unknown, bytes: Uint8Array | ArrayBuffer, options?: { channels?: 1 | 3; name?: string; maxPixels?: number }): Images;
 /** The first image, or with cols all images as a grid. */

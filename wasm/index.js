@@ -18,7 +18,7 @@ export { WasmgenError, Model, Dataset, maybeGunzip };
 export { toGrid, pixelStats, datasetImages } from './image.js';
 export { encodePng } from './png.js';
 export { SKIP_REASONS } from './images.js';
-export { exportOnnx } from './onnx.js';
+export { exportOnnx, onnxRoles } from './onnx.js';
 export { encodeImage } from './imagefile.js';
 export { decodeImage, transformImage, augmentImages, fitImage, imageChannels } from './imageops.js';
 export { blend, fillDiffusion, inpaint, denoise, interpolate, interpolateLatents, psnr } from './synthesis.js';

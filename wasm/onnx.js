@@ -1,17 +1,23 @@
-// onnx.js — the GAN generator / VAE decoder of a model as an ONNX file (opset 13), written by
-// hand: a tiny protobuf writer for the handful of ONNX messages needed, no dependencies.
+// onnx.js — a model's image-making net as an ONNX file (opset 13), written by hand: a tiny protobuf
+// writer for the handful of ONNX messages needed, no dependencies. Which nets export is read from
+// model.description: the generator / decoder of a model that samples (`generator`), and each
+// direction's generator of a model that translates (`translators`: G_AB for A to B, G_BA back).
 //
 //   import { exportOnnx } from 'wasmgen';
 //   fs.writeFileSync('gen.onnx', exportOnnx(model));
+//   fs.writeFileSync('b-to-a.onnx', exportOnnx(cyclegan, { role: 'G_BA' }));   // default G_AB
 //
-// The graph: input `z` float32 [N, latent] -> output `image` float32 [N, C, H, W] with values in
-// [0, 1], the same numbers as model.decode(z).data. A GAN generator ends in tanh ([-1, 1]);
-// decode() maps that to [0, 1] as 0.5 * (y + 1), and so does the exported graph (an Add and a
-// Mul after the generator's last layer). A VAE decoder ends in a sigmoid and is exported as is.
+// A generator / decoder: input `z` float32 [N, latent] -> output `image` float32 [N, C, H, W] with
+// values in [0, 1], the same numbers as model.decode(z).data. A GAN generator ends in tanh
+// ([-1, 1]); decode() maps that to [0, 1] as 0.5 * (y + 1), and so does the exported graph (a Sub
+// and a Div after the generator's last layer). A VAE decoder ends in a sigmoid and is exported as is.
+// A translator: input `source` float32 [N, C, H, W] in [0, 1] -> output `image` in [0, 1], the same
+// numbers as model.translate(source, { direction }).data: the input is mapped to the net's range
+// (a Mul and an Add, as the core does) and the output back.
 // Inference semantics: batchnorm uses its running statistics, dropout is left out.
 //
 // Weights come from model.save() (safetensors) and keep their checkpoint names as initializer
-// names (`G.0.weight`, `decoder.3.bias`, ...); the architecture from model.config.
+// names (`G.0.weight`, `decoder.3.bias`, `G_AB.1.weight`, ...); the architecture from model.config.
 
 import { WasmgenError } from './core.js';
 
@@ -21,7 +27,9 @@ const FLOAT = 1, INT64 = 7;   // TensorProto.DataType
 const ATTR = { float: 1, int: 2, string: 3, floats: 6, ints: 7 };   // AttributeProto.AttributeType
 
 const SUPPORTED = ['dense', 'relu', 'leaky_relu', 'tanh', 'sigmoid', 'batchnorm', 'dropout', 'conv2d',
-  'conv_transpose2d', 'instancenorm', 'upsample', 'avgpool', 'reshape', 'flatten', 'add'];
+  'conv_transpose2d', 'instancenorm', 'upsample', 'avgpool', 'reshape', 'flatten', 'add', 'pad'];
+/** The layer's pad mode -> ONNX Pad's mode (PyTorch's ReflectionPad2d, ReplicationPad2d, ZeroPad2d). */
+const PAD_MODES = { reflect: 'reflect', replicate: 'edge', zero: 'constant' };
 
 const utf8 = new TextEncoder();
 const fail = (message, status = 1) => new WasmgenError(`exportOnnx: ${message}`, status);
@@ -150,19 +158,44 @@ function pair(value, fallback) {
 const f32Bytes = (values) => new Uint8Array(Float32Array.from(values).buffer);
 const i64Bytes = (values) => new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
 
+/** The nets of a model that export: [{ role, kind: 'generate' | 'translate', direction }]. */
+export function onnxRoles(description) {
+  const d = description, roles = [];
+  if (d?.capabilities?.sample && d.generator) roles.push({ role: d.generator, kind: 'generate' });
+  if (d?.capabilities?.translate && d.translators) {
+    for (const direction of ['ab', 'ba']) roles.push({ role: d.translators[direction], kind: 'translate', direction });
+  }
+  return roles;
+}
+
 /**
- * The model's generator (GAN) or decoder (VAE) as ONNX bytes. Input `z` float32 [N, latent]
- * (N dynamic), output `image` float32 [N, C, H, W] in [0, 1], equal to model.decode(z).data.
+ * A net of the model as ONNX bytes: by default the generator / decoder (input `z` float32 [N,
+ * latent], N dynamic, output `image` float32 [N, C, H, W] in [0, 1], equal to model.decode(z).data),
+ * or for a model that translates its A-to-B generator; `role` picks another exportable net (e.g.
+ * 'G_BA': input `source` [N, C, H, W] in [0, 1], output equal to translate(source, { direction: 'ba' })),
+ * and `direction` ('ab' | 'ba') names a translator as translate() does.
  */
-export function exportOnnx(model) {
+export function exportOnnx(model, { role, direction } = {}) {
   if (!model || typeof model.save !== 'function' || !model.config) {
     throw fail('expected a wasmgen Model (from createModel or loadModel)');
   }
   const d = model.description;
-  if (!d?.capabilities?.sample || !d.generator) throw fail(`a ${d?.preset ?? 'model'} model does not generate images; only its generator or decoder exports to ONNX`, 4);
-  const net = d.nets.find((n) => n.role === d.generator);
+  const exportable = onnxRoles(d);
+  if (!exportable.length) throw fail(`a ${d?.preset ?? 'model'} model neither generates nor translates images; only a generator, decoder or translator exports to ONNX`, 4);
+  if (direction !== undefined) {   // translate()'s name for a translator: 'ab' (G_AB) or 'ba'
+    const byDirection = exportable.find((r) => r.direction === direction);
+    if (!byDirection) throw fail(`direction ${JSON.stringify(direction)} does not export: ${d.capabilities.translate ? "it is 'ab' or 'ba'" : `a ${d.preset} model does not translate`}`, 1);
+    if (role !== undefined && role !== byDirection.role) throw fail(`role ${role} is not direction ${direction} (${byDirection.role})`, 1);
+    role = byDirection.role;
+  }
+  const target = role === undefined ? exportable[0] : exportable.find((r) => r.role === role);
+  if (!target) {
+    throw fail(`role ${JSON.stringify(role)} does not export: a ${d.preset} model exports ${exportable.map((r) => r.role + (r.direction ? ` (${r.direction === 'ab' ? 'A to B' : 'B to A'})` : '')).join(', ')}`, 1);
+  }
+  const translating = target.kind === 'translate';
+  const net = d.nets.find((n) => n.role === target.role);
   const netName = net.key, prefix = net.role;
-  const conditional = d.capabilities.classes;
+  const conditional = !translating && d.capabilities.classes;
   const [low, high] = d.image_range;
   const layers = model.config[netName];
   if (!Array.isArray(layers) || layers.length === 0) throw fail(`config.${netName} is not a list of layers`);
@@ -193,12 +226,17 @@ export function exportOnnx(model) {
 
   // The current value and its shape: rank 2 [N, c] (then h = w = 1) or rank 4 [N, c, h, w],
   // tracked exactly as the C core does (dense and flatten give (features, 1, 1)).
-  let cur = 'z';
-  let s = { rank: 2, c: latent, h: 1, w: 1 };
+  const input = translating ? 'source' : 'z';
+  let cur = input;
+  let s = translating ? { rank: 4, c: channels, h: height, w: width } : { rank: 2, c: latent, h: 1, w: 1 };
   const emit = (op, inputs, name, attrs) => {
     cur = `${name}.out`;
     nodes.push({ op, inputs, outputs: [cur], name, attrs });
   };
+  if (translating && (low !== 0 || high !== 1)) {   // translate(): x * (high - low) + low, the core's float operations
+    emit('Mul', [cur, floats('wasmgen.span', [], [high - low])], 'from_unit_range.mul');
+    emit('Add', [cur, floats('wasmgen.low', [], [low])], 'from_unit_range.add');
+  }
   if (conditional) {   // the core joins the one-hot class to z: [z, label]
     emit('Concat', ['z', 'label'], 'join_label', [['axis', 'int', 1]]);
     s = { rank: 2, c: latent + classes, h: 1, w: 1 };
@@ -301,6 +339,15 @@ export function exportOnnx(model) {
         break;
       }
       case 'flatten': to2d(name); break;
+      case 'pad': {   // the core's pad layer: (ph, pw) on both sides of each spatial axis
+        to4d(name);
+        const [ph, pw] = pair(L.padding);
+        const mode = PAD_MODES[L.mode ?? 'zero'];
+        if (!mode) throw fail(`${where}: unknown mode "${L.mode}"`);
+        emit('Pad', [cur, ints(`${name}.pads`, [0, 0, ph, pw, 0, 0, ph, pw])], name, [['mode', 'string', mode]]);
+        s = { ...s, h: s.h + 2 * ph, w: s.w + 2 * pw };
+        break;
+      }
       case 'add': {   // residual: this value + layer `from`'s output, equal (c, h, w) as in the core
         const src = outputs[L.from];
         if (!src || src.s.c !== s.c || src.s.h !== s.h || src.s.w !== s.w) {
@@ -330,22 +377,26 @@ export function exportOnnx(model) {
   if (low !== 0 || high !== 1) {   // decode(): (y - low) / (high - low), the same float operations as the C core
     emit('Sub', [cur, floats('wasmgen.low', [], [low])], 'to_unit_range.sub');
     emit('Div', [cur, floats('wasmgen.span', [], [high - low])], 'to_unit_range.div');
-  } else if (cur === 'z') {
+  } else if (cur === input) {
     emit('Identity', [cur], 'identity');
   }
   nodes.at(-1).outputs = ['image'];   // the last node writes the graph output
 
-  const doc = `wasmgen ${model.config.model} ${netName}: z float32 [N, ${latent}] (standard normal latents)` +
-    (conditional ? ` and label float32 [N, ${classes}] (one-hot class)` : '') +
-    ` -> image float32 [N, ${channels}, ${height}, ${width}] in [0, 1], equal to model.decode(z${conditional ? ', { labels }' : ''}).data` +
-    (low !== 0 || high !== 1 ? ` (the ${netName} output y in [${low}, ${high}], mapped by (y - ${low}) / ${high - low})` : ` (the ${netName}'s output)`) +
-    '. Batchnorm uses its running statistics; dropout is left out.';
+  const doc = translating
+    ? `wasmgen ${model.config.model} ${netName} (${prefix}, domain ${target.direction === 'ab' ? 'A to B' : 'B to A'}): source float32 [N, ${channels}, ${height}, ${width}] in [0, 1]` +
+      ` -> image float32 [N, ${channels}, ${height}, ${width}] in [0, 1], equal to model.translate(source, { direction: '${target.direction}' }).data` +
+      (low !== 0 || high !== 1 ? ` (the source mapped to [${low}, ${high}] by x * ${high - low} + ${low}, the output y back by (y - ${low}) / ${high - low})` : '') + '.'
+    : `wasmgen ${model.config.model} ${netName}: z float32 [N, ${latent}] (standard normal latents)` +
+      (conditional ? ` and label float32 [N, ${classes}] (one-hot class)` : '') +
+      ` -> image float32 [N, ${channels}, ${height}, ${width}] in [0, 1], equal to model.decode(z${conditional ? ', { labels }' : ''}).data` +
+      (low !== 0 || high !== 1 ? ` (the ${netName} output y in [${low}, ${high}], mapped by (y - ${low}) / ${high - low})` : ` (the ${netName}'s output)`) +
+      '. Batchnorm uses its running statistics; dropout is left out.';
   const graph = new Pb();
   for (const n of nodes) graph.message(1, node(n.op, n.inputs, n.outputs, n.name, n.attrs));
   graph.string(2, `wasmgen_${netName}`);
   for (const t of inits) graph.message(5, t);
   graph.string(10, doc);
-  graph.message(11, valueInfo('z', ['N', latent]));
+  graph.message(11, translating ? valueInfo('source', ['N', channels, height, width]) : valueInfo('z', ['N', latent]));
   if (conditional) graph.message(11, valueInfo('label', ['N', classes]));
   graph.message(12, valueInfo('image', ['N', channels, height, width]));
 
@@ -357,6 +408,7 @@ export function exportOnnx(model) {
     .message(7, graph)
     .message(8, new Pb().string(1, '').int(2, OPSET))
     .message(14, meta('wasmgen.kind', d.family))
+    .message(14, meta('wasmgen.role', prefix))
     .message(14, meta('wasmgen.output_range', '[0, 1]'))
     .message(14, meta('wasmgen.config', JSON.stringify(model.config)));
   return onnx.finish();

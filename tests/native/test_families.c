@@ -96,6 +96,13 @@ static void test_describe(void) {
     const wg_json *caps = wg_json_get(doc, "capabilities");
     CHECK(wg_json_get(caps, "sample")->boolean == ((f->caps & WG_CAP_SAMPLE) != 0));
     CHECK(wg_json_get(caps, "classes")->boolean == ((f->caps & WG_CAP_CLASSES) != 0));
+    /* Translating families name the net of each direction; the others say null. */
+    const wg_json *tr = wg_json_get(doc, "translators");
+    CHECK(tr && (tr->type == WG_JSON_OBJECT) == ((f->caps & WG_CAP_TRANSLATE) != 0));
+    if (f->caps & WG_CAP_TRANSLATE) {
+      CHECK(strcmp(wg_json_get(tr, "ab")->string, f->roles[f->translators[0]].role) == 0);
+      CHECK(strcmp(wg_json_get(tr, "ba")->string, f->roles[f->translators[1]].role) == 0);
+    }
     wg_json_free(doc);
     wg_model_free(m);
   }
