@@ -8,7 +8,8 @@
     /usr/bin/python3 tests/torch-helper.py all DIR         # each of the above whose DIR/<name>/ exists
 
 step: replays wasmgen's RNG streams (PCG32, the polar method; src/rng.c) from each checkpoint's
-state record to take the very batch and noise the core's next step takes, runs the family's
+state record to take the very batch, noise, second-domain draws and pool choices the core's next
+step takes, runs the family's
 objective and the optimizer update in PyTorch and writes <name>-torchstep.safetensors and the
 losses to DIR/step-out.json, for comparison with the core's own step.
 
@@ -27,6 +28,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import wasmgen_torch as wt  # noqa: E402
+from wasmgen_torch.train import attach_pools, lr_schedulers, store_pools  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -49,6 +51,9 @@ def roundtrip(d):
             r["mu"], r["logvar"] = flat(mu), flat(logvar)
         if "x" in inp and model.family.classify:
             r["probs"] = flat(model.classify(torch.tensor(inp["x"])))
+        if "x" in inp and model.family.translate:
+            r["ab"] = flat(model.translate(torch.tensor(inp["x"]), "ab"))
+            r["ba"] = flat(model.translate(torch.tensor(inp["x"]), "ba"))
         # What torch's optimizers hold: the first parameter's Adam state of every net.
         r["optim"] = {}
         for role, net, opt in zip(model.roles, model.nets, state.optimizers):
@@ -107,6 +112,7 @@ class WasmgenRng:
 def step(d):
     spec = json.load(open(os.path.join(d, "step.json")))
     data = wt.load_dataset("mnist")
+    data_b = {name: wt.load_dataset(src) for name, src in spec.get("data_b", {}).items()}
     out = {}
     for name in spec["names"]:
         model, state = wt.load_checkpoint(os.path.join(d, name + ".safetensors"))
@@ -123,16 +129,28 @@ def step(d):
         x = torch.from_numpy(data.pixels[idx].reshape(b, -1).astype(np.float32) * np.float32(1 / 255))
         x = x * f.image_scale + f.image_shift
         labels = torch.from_numpy(data.labels[idx].astype(np.int64)) if f.conditional else None
+        x_b = None
+        if f.two_domains:   # domain B: uniform draws with replacement from its own stream (wg__next_batch_b)
+            draws, nb = WasmgenRng(rec["domain_b"]), len(data_b[name].pixels)
+            idx_b = [draws.below(nb) for _ in range(b)]
+            x_b = torch.from_numpy(data_b[name].pixels[idx_b].reshape(b, -1).astype(np.float32) * np.float32(1 / 255))
+            x_b = x_b * f.image_scale + f.image_shift
 
         def draw(shape):
             return torch.from_numpy(np.array([noise.normal() for _ in range(int(np.prod(shape)))],
                                              np.float32).reshape(shape))
         model.train()
-        losses, grads = f.step(model, x, labels, draw)
-        for net, opt, g in zip(model.nets, state.optimizers, grads):
-            for p, gi in zip(net.parameters(), g):
-                p.grad = gi
+        schedulers = lr_schedulers(model, state)   # CycleGAN's linear decay, as in train.py
+        attach_pools(model, state, None)
+        if model.pools is not None:   # the core's pool stream, so that full pools make the core's choices
+            pool_rng = WasmgenRng(state.family_state["pool_rng"])
+            model.pools.uniform, model.pools.below = pool_rng.uniform, pool_rng.below
+        losses = f.step(model, wt.Batch(x, labels, x_b), draw)
+        for opt in state.optimizers:
             opt.step()
+        for s in schedulers:
+            s.step()
+        store_pools(model, state)
         state.step += 1
         wt.save_checkpoint(os.path.join(d, name + "-torchstep.safetensors"), model, state)
         out[name] = losses
@@ -219,7 +237,7 @@ def errors(d):
                                         dict(meta, config=json.dumps(cfg)))
     catch("unknown_layer", lambda: wt.load_checkpoint(os.path.join(d, "unknown-layer.safetensors")))
     cfg = json.loads(meta["config"])
-    cfg["model"] = "cyclegan"
+    cfg["model"] = "stylegan"
     catch("unknown_family", lambda: wt.WasmgenModel(cfg))
     json.dump(msgs, open(os.path.join(d, "errors.json"), "w"))
 
