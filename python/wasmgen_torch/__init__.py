@@ -1,5 +1,6 @@
-"""wasmgen_torch — wasmgen models in PyTorch: load a wasmgen checkpoint, keep training it (one
-process or data-parallel over many), write it back for wasmgen, or export a PyTorch-built model.
+"""wasmgen_torch — wasmgen models in PyTorch: load a wasmgen checkpoint of any family (GANs, VAEs,
+the conditional ones, the classifier, CycleGAN), keep training it (one process, or data-parallel
+with DistributedDataParallel over many), write it back for wasmgen, or export a PyTorch-built model.
 
 Depends on torch and numpy only (Debian's python3-torch works); safetensors are read by hand.
 
@@ -8,6 +9,8 @@ Depends on torch and numpy only (Debian's python3-torch works); safetensors are 
     images = model.generate(torch.randn(8, model.latent))  # (8, C*H*W) in [0, 1], as wasmgen's decode
     losses = model.family.step(model, Batch(x), draw)      # one step's gradients in .grad (families.py)
     save_checkpoint("gan2.safetensors", model, state)
+    cg, _ = load_checkpoint("cg.safetensors")
+    b = cg.translate(images_a, "ab")                       # = wasmgen's translate(), G_AB in eval mode
 
 Command line: python3 -m wasmgen_torch --help (train, export, info).
 """
