@@ -169,7 +169,7 @@ def run_training(args, rank=0, world=1, device="cpu"):
     history, skipped, applied = [], 0, [0] * len(model.nets)
     params = [list(net.parameters()) for net in model.nets]
     model.train()
-    t0 = time.time()
+    t0, cpu0 = time.time(), time.process_time()
     for i in range(args.steps):
         epoch, j = divmod(i, per_epoch)
         if j == 0:
@@ -198,8 +198,8 @@ def run_training(args, rank=0, world=1, device="cpu"):
         history.append(dict(zip(losses, (float(v) for v in vals.tolist()))))
         if rank == 0 and args.log_every and (i + 1) % args.log_every == 0 and not args.json:
             print(f"step {state.step + i + 1}: " + ", ".join(f"{k} {v:.4f}" for k, v in history[-1].items()), file=sys.stderr)
-    seconds = time.time() - t0
-    digests = [[digest_of(model.parameters()), digest_of(model.buffers())]]
+    seconds, cpu = time.time() - t0, time.process_time() - cpu0
+    digests = [[digest_of(model.parameters()), digest_of(model.buffers()), cpu]]
     if distributed:
         gathered = [None] * world
         dist.all_gather_object(gathered, digests[0])
@@ -220,9 +220,10 @@ def run_training(args, rank=0, world=1, device="cpu"):
                "world_size": world, "batch": args.batch, "device": str(device), "seconds": round(seconds, 3),
                "images_per_sec": round(args.steps * args.batch * world / max(seconds, 1e-9), 1),
                "skipped": skipped, "losses": history[-1], "history": history,
+               "cpu_seconds": round(sum(d[2] for d in digests), 3),   # all ranks' training loops, every thread
                "rank_digests": [d[0] for d in digests], "rank_buffer_digests": [d[1] for d in digests],
                "buffers": sum(b.numel() for b in model.buffers()),
-               "in_sync": len({tuple(d) for d in digests}) == 1, "saved": args.out}
+               "in_sync": len({tuple(d[:2]) for d in digests}) == 1, "saved": args.out}
     if schedulers:
         summary["next_lr_factor"] = schedulers[0].get_last_lr()[0] / schedulers[0].base_lrs[0]
     return summary
