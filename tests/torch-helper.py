@@ -163,10 +163,10 @@ def plain_gan(latent):
         nn.Linear(latent, 64), nn.BatchNorm1d(64, momentum=0.2), nn.ReLU(), nn.Unflatten(1, (4, 4, 4)),
         nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(4, 6, 3, padding=1), nn.BatchNorm2d(6), nn.LeakyReLU(0.1),
         nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), nn.InstanceNorm2d(6, affine=True),
-        nn.ConvTranspose2d(6, 1, 3, stride=1, padding=1), nn.Tanh())
+        nn.ReflectionPad2d(1), nn.ConvTranspose2d(6, 1, 3, stride=1, padding=2), nn.Tanh())
     D = nn.Sequential(
-        nn.Conv2d(1, 4, 4, stride=2, padding=1), nn.LeakyReLU(0.2), nn.AvgPool2d(2), nn.Flatten(),
-        nn.Dropout(0.3), nn.Linear(4 * 4 * 4, 1))
+        nn.Conv2d(1, 4, 4, stride=2, padding=1), nn.LeakyReLU(0.2), nn.ZeroPad2d(1), nn.AvgPool2d(2), nn.Flatten(),
+        nn.Dropout(0.3), nn.Linear(4 * 5 * 5, 1))
     gen = torch.Generator().manual_seed(7)
     for m in list(G) + list(D):
         if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -223,6 +223,7 @@ def errors(d):
     catch("unsupported_module", lambda: wt.export(os.path.join(d, "x.safetensors"), "dcgan", {"G": bad_g, "D": D},
                                                   height=16, width=16, latent=5))
     dilated = nn.Sequential(nn.Conv2d(1, 4, 4, stride=2, padding=1, dilation=2), *list(D)[1:])
+    catch("one_sided_pad", lambda: wt.layer_spec(nn.ReplicationPad2d((1, 2, 1, 1)), "net G layer 3"))
     catch("unsupported_setting", lambda: wt.export(os.path.join(d, "x.safetensors"), "dcgan", {"G": G, "D": dilated},
                                                    height=16, width=16, latent=5))
     src = os.path.join(d, "source.safetensors")
@@ -239,6 +240,17 @@ def errors(d):
     cfg = json.loads(meta["config"])
     cfg["model"] = "stylegan"
     catch("unknown_family", lambda: wt.WasmgenModel(cfg))
+    # Training arguments that do not fit the model: domains of a CycleGAN, a second domain for a VAE.
+    from argparse import Namespace
+    from wasmgen_torch.train import run_training
+
+    def train_args(resume, data, data_b=None):
+        return Namespace(resume=os.path.join(d, resume), data=data, data_b=data_b, labels=None, steps=1, batch=4,
+                         seed=None, log_every=0, json=True, out=os.path.join(d, "never.safetensors"))
+    catch("cyclegan_one_domain", lambda: run_training(train_args("cyclegan.safetensors", "mnist:3")))
+    catch("cyclegan_bad_class", lambda: run_training(train_args("cyclegan.safetensors", "mnist:3", "mnist:12")))
+    catch("cyclegan_bad_source", lambda: run_training(train_args("cyclegan.safetensors", "mnist:3", "nowhere")))
+    catch("vae_two_domains", lambda: run_training(train_args("source.safetensors", "mnist", "mnist:8")))
     json.dump(msgs, open(os.path.join(d, "errors.json"), "w"))
 
 

@@ -131,6 +131,9 @@ function prepareErrors(er) {
   const m = wg.createModel({ model: 'vae', hidden: [8], latent: 2, seed: 1 });
   fs.writeFileSync(path.join(er, 'source.safetensors'), m.save());
   m.dispose();
+  const cg = wg.createModel(FAMILY_CONFIGS.cyclegan);
+  fs.writeFileSync(path.join(er, 'cyclegan.safetensors'), cg.save());
+  cg.dispose();
 }
 
 /**
@@ -374,14 +377,20 @@ test('a GAN built, initialised and trained in plain PyTorch, exported, samples i
   cli.dispose();
 });
 
-test('bad input gets a clear error: unsupported layers and settings, a newer checkpoint format, unknown layer types and models', () => {
+test('bad input gets a clear error: unsupported layers and settings, a newer checkpoint format, unknown layer types and models, domains that do not fit', () => {
   helperResults();
   const er = path.join(dir, 'errors');
   const msgs = JSON.parse(fs.readFileSync(path.join(er, 'errors.json')));
-  assert.match(msgs.unsupported_module, /^net G layer 11: unsupported layer GELU \(wasmgen has Linear, .*\)$/);
+  assert.match(msgs.unsupported_module, /^net G layer 12: unsupported layer GELU \(wasmgen has Linear, .*, ZeroPad2d\)$/);
+  assert.match(msgs.one_sided_pad, /^net G layer 3: ReplicationPad2d padding \(1, 2, 1, 1\) is not supported \(wasmgen pads both sides alike: \(w, w, h, h\)\)$/);
   assert.match(msgs.unsupported_setting, /^net D layer 0: conv2d with dilation \(2, 2\) is not supported$/);
   assert.match(msgs.newer_format, /checkpoint format version 3 is newer than wasmgen_torch supports \(2\)/);
   assert.match(msgs.unknown_layer, /^config: decoder layer 4: unsupported layer type 'swish' \(wasmgen_torch knows dense, /);
+  assert.match(msgs.cyclegan_one_domain, /^a cyclegan model translates between two domains: give --data A and --data-b B$/);
+  assert.match(msgs.cyclegan_bad_class, /^mnist:12: mnist has classes 0\.\.9$/);
+  assert.match(msgs.cyclegan_bad_source, /^--data-b must be mnist, fashion, mnist:K, fashion:K, an IDX file or an image folder; "nowhere" is none of these$/);
+  assert.match(msgs.vae_two_domains, /^--data-b is the second domain of a two-domain model; a vae trains on one dataset$/);
+  assert.ok(!fs.existsSync(path.join(er, 'never.safetensors')));
   assert.match(msgs.unknown_family, /^model 'stylegan' is not supported by wasmgen_torch \(it supports gan, dcgan, .*, cyclegan, cyclegan_upsample\)$/);
   // wasmgen itself refuses the newer file too, and the command line reports the error without a traceback.
   assert.throws(() => wg.loadModel(fs.readFileSync(path.join(er, 'newer.safetensors'))), /newer than this wasmgen supports/);

@@ -93,7 +93,7 @@ def class_subset(ds, cls, spec):
     return Dataset(np.ascontiguousarray(ds.pixels[keep]), ds.labels[keep], f"{ds.name}:{cls}")
 
 
-def load_dataset(spec, labels_path=None, split="train", channels=1):
+def load_dataset(spec, labels_path=None, split="train", channels=1, flag="--data"):
     """"mnist", "fashion", one class of them ("mnist:3", "fashion:7"), an IDX path (labels_path
     optional) or an image folder."""
     name, _, cls = spec.partition(":")
@@ -113,4 +113,4 @@ def load_dataset(spec, labels_path=None, split="train", channels=1):
         return load_folder(spec, channels)
     if os.path.isfile(spec):
         return load_idx(spec, labels_path)
-    raise WasmgenTorchError(f'--data must be mnist, fashion, mnist:K, fashion:K, an IDX file or an image folder; "{spec}" is none of these')
+    raise WasmgenTorchError(f'{flag} must be mnist, fashion, mnist:K, fashion:K, an IDX file or an image folder; "{spec}" is none of these')

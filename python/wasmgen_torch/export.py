@@ -101,8 +101,8 @@ def layer_spec(m, where):
             (nn.ConstantPad2d, "zero"))
     for cls, mode in pads:
         if isinstance(m, cls):
-            _no(isinstance(m, nn.ConstantPad2d) and not isinstance(m, nn.ZeroPad2d) and m.value != 0, where,
-                f"ConstantPad2d with value {m.value} is not supported (wasmgen pads with zeros)")
+            value = getattr(m, "value", 0)   # ZeroPad2d has none in torch 1.13
+            _no(value != 0, where, f"ConstantPad2d with value {value} is not supported (wasmgen pads with zeros)")
             left, right, top, bottom = m.padding
             _no(left != right or top != bottom, where, f"{type(m).__name__} padding {tuple(m.padding)} is not supported "
                 "(wasmgen pads both sides alike: (w, w, h, h))")

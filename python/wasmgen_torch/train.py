@@ -134,7 +134,7 @@ def run_training(args, rank=0, world=1, device="cpu"):
         raise WasmgenTorchError(f"--data-b is the second domain of a two-domain model; a {model.config['model']} trains on one dataset")
     ds = load_dataset(args.data, args.labels, channels=model.channels)
     _check_data(model, ds, args.data, family.conditional)
-    ds_b = load_dataset(data_b, channels=model.channels) if data_b else None
+    ds_b = load_dataset(data_b, channels=model.channels, flag="--data-b") if data_b else None
     if ds_b is not None:
         _check_data(model, ds_b, data_b, False)
     n = len(ds.pixels)
