@@ -8,7 +8,8 @@
     /usr/bin/python3 tests/torch-helper.py all DIR         # each of the above whose DIR/<name>/ exists
 
 step: replays wasmgen's RNG streams (PCG32, the polar method; src/rng.c) from each checkpoint's
-state record to take the very batch and noise the core's next step takes, runs the family's
+state record to take the very batch, noise, second-domain draws and pool choices the core's next
+step takes, runs the family's
 objective and the optimizer update in PyTorch and writes <name>-torchstep.safetensors and the
 losses to DIR/step-out.json, for comparison with the core's own step.
 
@@ -27,6 +28,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import wasmgen_torch as wt  # noqa: E402
+from wasmgen_torch.train import attach_pools, lr_schedulers, store_pools  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -49,6 +51,9 @@ def roundtrip(d):
             r["mu"], r["logvar"] = flat(mu), flat(logvar)
         if "x" in inp and model.family.classify:
             r["probs"] = flat(model.classify(torch.tensor(inp["x"])))
+        if "x" in inp and model.family.translate:
+            r["ab"] = flat(model.translate(torch.tensor(inp["x"]), "ab"))
+            r["ba"] = flat(model.translate(torch.tensor(inp["x"]), "ba"))
         # What torch's optimizers hold: the first parameter's Adam state of every net.
         r["optim"] = {}
         for role, net, opt in zip(model.roles, model.nets, state.optimizers):
@@ -107,6 +112,7 @@ class WasmgenRng:
 def step(d):
     spec = json.load(open(os.path.join(d, "step.json")))
     data = wt.load_dataset("mnist")
+    data_b = {name: wt.load_dataset(src) for name, src in spec.get("data_b", {}).items()}
     out = {}
     for name in spec["names"]:
         model, state = wt.load_checkpoint(os.path.join(d, name + ".safetensors"))
@@ -123,16 +129,28 @@ def step(d):
         x = torch.from_numpy(data.pixels[idx].reshape(b, -1).astype(np.float32) * np.float32(1 / 255))
         x = x * f.image_scale + f.image_shift
         labels = torch.from_numpy(data.labels[idx].astype(np.int64)) if f.conditional else None
+        x_b = None
+        if f.two_domains:   # domain B: uniform draws with replacement from its own stream (wg__next_batch_b)
+            draws, nb = WasmgenRng(rec["domain_b"]), len(data_b[name].pixels)
+            idx_b = [draws.below(nb) for _ in range(b)]
+            x_b = torch.from_numpy(data_b[name].pixels[idx_b].reshape(b, -1).astype(np.float32) * np.float32(1 / 255))
+            x_b = x_b * f.image_scale + f.image_shift
 
         def draw(shape):
             return torch.from_numpy(np.array([noise.normal() for _ in range(int(np.prod(shape)))],
                                              np.float32).reshape(shape))
         model.train()
-        losses, grads = f.step(model, x, labels, draw)
-        for net, opt, g in zip(model.nets, state.optimizers, grads):
-            for p, gi in zip(net.parameters(), g):
-                p.grad = gi
+        schedulers = lr_schedulers(model, state)   # CycleGAN's linear decay, as in train.py
+        attach_pools(model, state, None)
+        if model.pools is not None:   # the core's pool stream, so that full pools make the core's choices
+            pool_rng = WasmgenRng(state.family_state["pool_rng"])
+            model.pools.uniform, model.pools.below = pool_rng.uniform, pool_rng.below
+        losses = f.step(model, wt.Batch(x, labels, x_b), draw)
+        for opt in state.optimizers:
             opt.step()
+        for s in schedulers:
+            s.step()
+        store_pools(model, state)
         state.step += 1
         wt.save_checkpoint(os.path.join(d, name + "-torchstep.safetensors"), model, state)
         out[name] = losses
@@ -145,10 +163,10 @@ def plain_gan(latent):
         nn.Linear(latent, 64), nn.BatchNorm1d(64, momentum=0.2), nn.ReLU(), nn.Unflatten(1, (4, 4, 4)),
         nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(4, 6, 3, padding=1), nn.BatchNorm2d(6), nn.LeakyReLU(0.1),
         nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), nn.InstanceNorm2d(6, affine=True),
-        nn.ConvTranspose2d(6, 1, 3, stride=1, padding=1), nn.Tanh())
+        nn.ReflectionPad2d(1), nn.ConvTranspose2d(6, 1, 3, stride=1, padding=2), nn.Tanh())
     D = nn.Sequential(
-        nn.Conv2d(1, 4, 4, stride=2, padding=1), nn.LeakyReLU(0.2), nn.AvgPool2d(2), nn.Flatten(),
-        nn.Dropout(0.3), nn.Linear(4 * 4 * 4, 1))
+        nn.Conv2d(1, 4, 4, stride=2, padding=1), nn.LeakyReLU(0.2), nn.ZeroPad2d(1), nn.AvgPool2d(2), nn.Flatten(),
+        nn.Dropout(0.3), nn.Linear(4 * 5 * 5, 1))
     gen = torch.Generator().manual_seed(7)
     for m in list(G) + list(D):
         if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -205,6 +223,7 @@ def errors(d):
     catch("unsupported_module", lambda: wt.export(os.path.join(d, "x.safetensors"), "dcgan", {"G": bad_g, "D": D},
                                                   height=16, width=16, latent=5))
     dilated = nn.Sequential(nn.Conv2d(1, 4, 4, stride=2, padding=1, dilation=2), *list(D)[1:])
+    catch("one_sided_pad", lambda: wt.layer_spec(nn.ReplicationPad2d((1, 2, 1, 1)), "net G layer 3"))
     catch("unsupported_setting", lambda: wt.export(os.path.join(d, "x.safetensors"), "dcgan", {"G": G, "D": dilated},
                                                    height=16, width=16, latent=5))
     src = os.path.join(d, "source.safetensors")
@@ -219,8 +238,19 @@ def errors(d):
                                         dict(meta, config=json.dumps(cfg)))
     catch("unknown_layer", lambda: wt.load_checkpoint(os.path.join(d, "unknown-layer.safetensors")))
     cfg = json.loads(meta["config"])
-    cfg["model"] = "cyclegan"
+    cfg["model"] = "stylegan"
     catch("unknown_family", lambda: wt.WasmgenModel(cfg))
+    # Training arguments that do not fit the model: domains of a CycleGAN, a second domain for a VAE.
+    from argparse import Namespace
+    from wasmgen_torch.train import run_training
+
+    def train_args(resume, data, data_b=None):
+        return Namespace(resume=os.path.join(d, resume), data=data, data_b=data_b, labels=None, steps=1, batch=4,
+                         seed=None, log_every=0, json=True, out=os.path.join(d, "never.safetensors"))
+    catch("cyclegan_one_domain", lambda: run_training(train_args("cyclegan.safetensors", "mnist:3")))
+    catch("cyclegan_bad_class", lambda: run_training(train_args("cyclegan.safetensors", "mnist:3", "mnist:12")))
+    catch("cyclegan_bad_source", lambda: run_training(train_args("cyclegan.safetensors", "mnist:3", "nowhere")))
+    catch("vae_two_domains", lambda: run_training(train_args("source.safetensors", "mnist", "mnist:8")))
     json.dump(msgs, open(os.path.join(d, "errors.json"), "w"))
 
 

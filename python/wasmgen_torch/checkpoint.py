@@ -18,6 +18,14 @@ What cannot carry over, and what wasmgen does when it loads a file written here:
     training keeps the core's snapshot and counters unchanged.
   - Adam's bias corrections: wasmgen keeps beta^t as a float32 running product, PyTorch computes
     beta**t; the written products are wasmgen's (float32, multiplied once per step).
+  - A family's own state (CycleGAN's two image pools, "family.pool_a"/"family.pool_b", and their
+    fill counts in the "family_state" record) does carry over: TrainingState.family_tensors and
+    .family_state; training continues with those pools and writes them back (rank 0's pools under
+    DDP, where each rank keeps its own). The pools' random stream does not: PyTorch makes the
+    pool's choices with its own generator and the file keeps the stream it was loaded with.
+  - Learning rates: the record's "lr" is each group's base rate (the guard may have lowered it);
+    a family's schedule (CycleGAN's linear decay) multiplies it per step in the core and through a
+    LambdaLR in PyTorch, whose "initial_lr" is what is written back.
 
     model, state = load_checkpoint("m.safetensors")   # state.optimizers, state.step, ...
     save_checkpoint("m2.safetensors", model, state)
@@ -35,7 +43,7 @@ from .safetensors_io import parse_safetensors, encode_safetensors
 
 FORMAT_NAME = "wasmgen"
 FORMAT_VERSION = 2
-STREAMS = {"shuffle": 2, "noise": 3, "dropout": 4, "augment": 5}   # src/rng.h
+STREAMS = {"shuffle": 2, "noise": 3, "dropout": 4, "augment": 5, "domain_b": 9, "family": 10}   # src/rng.h
 _M64 = (1 << 64) - 1
 
 
@@ -51,12 +59,12 @@ def seeded_stream(seed, stream):
     return [f"{state:016x}", f"{inc:016x}", 0, 0]
 
 
-def fresh_state_record(seed, roles, lrs):
+def fresh_state_record(seed, roles, lrs, two_domains=False):
     """The state record of a model of this seed that has not trained yet."""
     rec = {"perm_n": 0, "perm_pos": 0}
     rec["shuffle"] = seeded_stream(seed, STREAMS["shuffle"])
     rec["epoch_start"] = list(rec["shuffle"])
-    for name in ("noise", "dropout", "augment"):
+    for name in ("noise", "dropout", "augment") + (("domain_b",) if two_domains else ()):
         rec[name] = seeded_stream(seed, STREAMS[name])
     for role in roles:
         rec["opt_" + role] = [0, 1.0, 1.0]
@@ -68,9 +76,21 @@ def fresh_state_record(seed, roles, lrs):
 
 class TrainingState:
     """What a checkpoint holds besides weights: optimizers, counters, the core's state record."""
-    def __init__(self, optimizers, step, epoch, record, dataset=None, guard_tensors=None):
+    def __init__(self, optimizers, step, epoch, record, dataset=None, guard_tensors=None, family_tensors=None,
+                 family_state=None):
         self.optimizers, self.step, self.epoch, self.record, self.dataset = optimizers, step, epoch, record, dataset
         self.guard_tensors = guard_tensors or {}   # the core's guard snapshot, kept while nothing trains
+        self.family_tensors = family_tensors or {}   # "family.pool_a": numpy array, ... (CycleGAN's pools)
+        self.family_state = family_state   # the core's "family_state" record (dict) or None
+
+
+def fresh_family_state(model, seed):
+    """A family's own tensors and record as the core starts them (CycleGAN: empty pools)."""
+    if model.family.name != "cyclegan" or not model.pool_size:
+        return {}, None
+    shape = (model.pool_size, model.channels, model.height, model.width)
+    tensors = {"family.pool_a": np.zeros(shape, np.float32), "family.pool_b": np.zeros(shape, np.float32)}
+    return tensors, {"pool_count": [0, 0], "pool_rng": seeded_stream(seed, STREAMS["family"])}
 
 
 def _check_header(meta, where):
@@ -111,8 +131,25 @@ def load_checkpoint(source, where=None):
                                     f"the config needs {list(t.shape)}")
         with torch.no_grad():
             t.copy_(torch.from_numpy(tensors[name]))
+    fresh_tensors, fresh_record = fresh_family_state(model, int(config.get("seed", 1)))
+    family_tensors = {}
+    for name, t in fresh_tensors.items():   # absent (an older file): the core starts them afresh too
+        got = tensors.get(name, t)
+        if tuple(got.shape) != t.shape:
+            raise WasmgenTorchError(f"{where}: tensor '{name}' has shape {list(got.shape)}, the config needs {list(t.shape)}")
+        family_tensors[name] = got
+    family_state = fresh_record
+    if fresh_record is not None and meta.get("family_state"):
+        try:
+            family_state = json.loads(meta["family_state"])
+            counts = [int(c) for c in family_state["pool_count"]]
+            family_state["pool_rng"][0]
+        except (ValueError, KeyError, TypeError, IndexError):
+            raise WasmgenTorchError(f'{where}: metadata "family_state" lacks valid image pool counts and stream') from None
+        if len(counts) != 2 or not all(0 <= c <= model.pool_size for c in counts):
+            raise WasmgenTorchError(f'{where}: metadata "family_state" has pool counts {counts} for pools of {model.pool_size}')
     for name in tensors:
-        if not (name in own or name.startswith("opt.") or name.startswith("guard.")):
+        if not (name in own or name in family_tensors or name.startswith("opt.") or name.startswith("guard.")):
             raise WasmgenTorchError(f"{where}: unexpected tensor '{name}' (not part of this model's config)")
     try:
         record = json.loads(meta.get("state", ""))
@@ -138,7 +175,7 @@ def load_checkpoint(source, where=None):
                 st = {"momentum_buffer": torch.from_numpy(tensors.get(base + "momentum_buffer", np.zeros(p.shape, np.float32))).clone()}
             opt.state[p] = st
     guard = {k: v for k, v in tensors.items() if k.startswith("guard.")}
-    return model, TrainingState(optimizers, step, epoch, record, meta.get("dataset"), guard)
+    return model, TrainingState(optimizers, step, epoch, record, meta.get("dataset"), guard, family_tensors, family_state)
 
 
 def _opt_tensors(model, optimizers):
@@ -183,9 +220,11 @@ def checkpoint_bytes(model, state, extra_steps=None):
         if t != t0:
             rec["opt_" + role] = [t, float(b1), float(b2)]
             trained = True
-    rec["lr"] = [float(opt.param_groups[0]["lr"]) for opt in state.optimizers]
+    # The base rates: a schedule (LambdaLR) keeps them as "initial_lr" and scales "lr" per step.
+    rec["lr"] = [float(opt.param_groups[0].get("initial_lr", opt.param_groups[0]["lr"])) for opt in state.optimizers]
     tensors = {k: v.detach().cpu().numpy() for k, v in wasmgen_state_dict(model).items()}
     tensors.update(_opt_tensors(model, state.optimizers))
+    tensors.update({k: np.asarray(v, np.float32) for k, v in state.family_tensors.items()})
     if trained or "guard_snapshot" not in rec:
         # The guard's snapshot becomes the saved weights; the bad-step streak restarts.
         g = rec.get("guard", [0, 0, 0])
@@ -197,6 +236,8 @@ def checkpoint_bytes(model, state, extra_steps=None):
             "config": json.dumps(model.config, separators=(",", ":")),
             "step": str(int(state.step)), "epoch": str(int(state.epoch)),
             "state": json.dumps(rec, separators=(",", ":"))}
+    if state.family_state is not None:
+        meta["family_state"] = json.dumps(state.family_state, separators=(",", ":"))
     if state.dataset:
         meta["dataset"] = state.dataset
     return encode_safetensors(tensors, meta)

@@ -2,6 +2,7 @@
 
     python3 -m wasmgen_torch train --resume m.safetensors --data mnist --steps 1000 --out m2.safetensors
     python3 -m wasmgen_torch train ... --nproc 2                  # 2 local processes (gloo / NCCL)
+    python3 -m wasmgen_torch train --resume cg.safetensors --data mnist:3 --data-b mnist:8 --out cg2.safetensors
     torchrun --nnodes 2 --nproc_per_node 4 ... -m wasmgen_torch train ...   # a cluster: env vars set
     python3 -m wasmgen_torch export nets.pt --model dcgan --latent 100 --out m.safetensors
     python3 -m wasmgen_torch info m.safetensors
@@ -18,8 +19,10 @@ import torch
 from .errors import WasmgenTorchError
 
 USAGE_EPILOG = """
-train: --data is mnist (the repo's data/), fashion (Debian's dataset-fashion-mnist), an IDX file
-(--labels LABELS.idx for its labels) or an image folder (one subfolder per class gives labels).
+train: --data is mnist (the repo's data/), fashion (Debian's dataset-fashion-mnist), one class of
+either (mnist:3, fashion:7), an IDX file (--labels LABELS.idx for its labels) or an image folder
+(one subfolder per class gives labels). A CycleGAN trains on --data (domain A) and --data-b
+(domain B, the same kinds of source).
 --batch is per process; with N processes the effective batch is N x batch. Under torchrun (RANK,
 WORLD_SIZE, MASTER_ADDR set) every process it starts is one rank; --nproc N starts N local ranks.
 export: NETS.pt is torch.save({"G": nn.Sequential(...), "D": ...}) (the nets of the --model's
@@ -124,6 +127,7 @@ def main(argv=None):
     t.add_argument("--resume", required=True)
     t.add_argument("--data", default="mnist")
     t.add_argument("--labels")
+    t.add_argument("--data-b", help="domain B of a two-domain model (CycleGAN); --data is domain A")
     t.add_argument("--steps", type=int, default=1000)
     t.add_argument("--batch", type=int, default=64)
     t.add_argument("--out", required=True)

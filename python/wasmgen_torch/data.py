@@ -1,4 +1,5 @@
-"""data.py — training images as wasmgen's CLI reads them: built-in MNIST, Fashion-MNIST, IDX files
+"""data.py — training images as wasmgen's CLI reads them: built-in MNIST, Fashion-MNIST, one class
+of either ("mnist:3", a CycleGAN domain, id "mnist-train:3:860"), IDX files
 (plain or gzip, rank 3 N×H×W or rank 4 N×H×W×C, with an optional rank-1 labels file) and image
 folders (PNG/JPEG/...; one subfolder per class gives labels, in sorted order).
 
@@ -7,6 +8,7 @@ Dataset ids are the core's ("mnist-train:8337", "<file name>:<count>"), written 
 checkpoint so wasmgen's `train --resume` accepts the same data.
 
     ds = load_dataset("mnist")           # ds.pixels (N, 1, 28, 28) uint8, ds.labels (N,) or None, ds.id
+    threes = load_dataset("mnist:3")     # the 3s only
 """
 
 import gzip
@@ -81,8 +83,22 @@ def load_folder(path, channels):
     return Dataset(np.stack(imgs), labels, os.path.basename(os.path.normpath(path)))
 
 
-def load_dataset(spec, labels_path=None, split="train", channels=1):
-    """"mnist", "fashion", an IDX path (labels_path optional) or an image folder."""
+def class_subset(ds, cls, spec):
+    """The images of one class, named as the core names them ("mnist-train:3"): a CycleGAN domain."""
+    if not 0 <= cls <= 9:
+        raise WasmgenTorchError(f"{spec}: {spec.split(':')[0]} has classes 0..9")
+    keep = np.flatnonzero(ds.labels == cls)
+    if not len(keep):
+        raise WasmgenTorchError(f"{spec}: no image has class {cls}: the domain is empty")
+    return Dataset(np.ascontiguousarray(ds.pixels[keep]), ds.labels[keep], f"{ds.name}:{cls}")
+
+
+def load_dataset(spec, labels_path=None, split="train", channels=1, flag="--data"):
+    """"mnist", "fashion", one class of them ("mnist:3", "fashion:7"), an IDX path (labels_path
+    optional) or an image folder."""
+    name, _, cls = spec.partition(":")
+    if name in ("mnist", "fashion") and cls.isdigit():
+        return class_subset(load_dataset(name, split=split), int(cls), spec)
     if spec == "mnist":
         base = os.environ.get("WASMGEN_DATA", REPO_DATA)
         return load_idx(os.path.join(base, f"mnist-{split}-images.idx.gz"),
@@ -97,4 +113,4 @@ def load_dataset(spec, labels_path=None, split="train", channels=1):
         return load_folder(spec, channels)
     if os.path.isfile(spec):
         return load_idx(spec, labels_path)
-    raise WasmgenTorchError(f'--data must be mnist, fashion, an IDX file or an image folder; "{spec}" is none of these')
+    raise WasmgenTorchError(f'{flag} must be mnist, fashion, mnist:K, fashion:K, an IDX file or an image folder; "{spec}" is none of these')

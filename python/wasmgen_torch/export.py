@@ -2,8 +2,9 @@
 
 Each net is an nn.Sequential (or any module whose children run in order) of layers wasmgen has:
 Linear, Conv2d, ConvTranspose2d, BatchNorm1d/2d, InstanceNorm2d, ReLU, LeakyReLU, Tanh, Sigmoid,
-Dropout, Upsample (x2 nearest or bilinear), AvgPool2d, Flatten, Unflatten (to C, H, W) and this
-package's own layers. The exporter turns each child into a wasmgen layer spec, rebuilds the net
+Dropout, Upsample (x2 nearest or bilinear), AvgPool2d, Flatten, Unflatten (to C, H, W),
+ReflectionPad2d / ReplicationPad2d / ZeroPad2d (the same padding on both sides) and this package's
+own layers. The exporter turns each child into a wasmgen layer spec, rebuilds the net
 from that spec (layers.WasmgenNet), copies the weights and checks that both give the same output
 on random input before it writes anything; a layer or setting wasmgen lacks is a clear error.
 
@@ -11,8 +12,10 @@ on random input before it writes anything; a layer or setting wasmgen lacks is a
     # then: wasmgen sample --load gan.safetensors --out grid.png
 
 The nets are given by role (gan/dcgan/cgan/cdcgan: G, D; vae/convvae/cvae: encoder, decoder;
-lenet: classifier). G's output and the decoder's are images in the family's range (tanh for GANs,
-sigmoid for VAEs), D outputs one logit, the encoder [mu, logvar]. Optimizers, when given, export
+lenet: classifier; cyclegan: G_AB, G_BA, D_A, D_B, in layers run one after another: a plain
+nn.Sequential has no residual skips). G's output and the decoder's are images in the family's
+range (tanh for GANs and CycleGAN, sigmoid for VAEs), D outputs one logit (CycleGAN's D a map of
+patch scores), the encoder [mu, logvar]. Optimizers, when given, export
 their Adam moments and step counts so wasmgen continues training with them.
 """
 
@@ -21,10 +24,10 @@ import json
 import torch
 import torch.nn as nn
 
-from .checkpoint import TrainingState, fresh_state_record, save_checkpoint
+from .checkpoint import TrainingState, fresh_family_state, fresh_state_record, save_checkpoint
 from .errors import WasmgenTorchError
 from .families import family_of
-from .layers import Add, Dense, Reshape
+from .layers import Add, Dense, Pad, Reshape
 from .model import WasmgenModel
 
 
@@ -92,9 +95,21 @@ def layer_spec(m, where):
         return {"type": "reshape", "shape": list(m.shape)}
     if isinstance(m, Add):
         return {"type": "add", "from": m.source}
+    if isinstance(m, Pad):
+        return {"type": "pad", "padding": _same(m.padding), "mode": m.mode}
+    pads = ((nn.ReflectionPad2d, "reflect"), (nn.ReplicationPad2d, "replicate"), (nn.ZeroPad2d, "zero"),
+            (nn.ConstantPad2d, "zero"))
+    for cls, mode in pads:
+        if isinstance(m, cls):
+            value = getattr(m, "value", 0)   # ZeroPad2d has none in torch 1.13
+            _no(value != 0, where, f"ConstantPad2d with value {value} is not supported (wasmgen pads with zeros)")
+            left, right, top, bottom = m.padding
+            _no(left != right or top != bottom, where, f"{type(m).__name__} padding {tuple(m.padding)} is not supported "
+                "(wasmgen pads both sides alike: (w, w, h, h))")
+            return {"type": "pad", "padding": _same((top, left)), "mode": mode}
     raise WasmgenTorchError(f"{where}: unsupported layer {type(m).__name__} (wasmgen has Linear, Conv2d, ConvTranspose2d, "
                             "BatchNorm1d/2d, InstanceNorm2d, ReLU, LeakyReLU, Tanh, Sigmoid, Dropout, Upsample, "
-                            "AvgPool2d, Flatten, Unflatten)")
+                            "AvgPool2d, Flatten, Unflatten, ReflectionPad2d, ReplicationPad2d, ZeroPad2d)")
 
 
 def net_spec(module, role):
@@ -152,8 +167,9 @@ def export(path, model, nets, height=28, width=28, channels=1, latent=None, clas
     for k, role in enumerate(roles):
         if optimizers and role in optimizers:
             _copy_optimizer(optimizers[role], nets[role], opts[k], getattr(wm, role), role)
-    record = fresh_state_record(int(seed), roles, lrs)
-    save_checkpoint(path, wm, TrainingState(opts, step, 0, record))
+    record = fresh_state_record(int(seed), roles, lrs, family.two_domains)
+    family_tensors, family_state = fresh_family_state(wm, int(seed))
+    save_checkpoint(path, wm, TrainingState(opts, step, 0, record, family_tensors=family_tensors, family_state=family_state))
     return wm
 
 

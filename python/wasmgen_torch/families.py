@@ -3,24 +3,41 @@
 One table, FAMILIES, mirrors the core's registry (src/registry.c, src/family_*.c): each Family
 names its nets (role = parameter prefix and optimizer group, key = config member), its presets,
 optimizer defaults, the image range training data is mapped to, each net's input shape, the
-objective (losses and one gradient per net) and, where it has them, generate/encode/classify.
+objective and, where it has them, generate/encode/classify/translate and a learning-rate schedule.
 
-To add a family (e.g. a CycleGAN being added to the core): write its objective and input shapes
-here, add one Family(...) to FAMILIES, and the loader, trainer, writer and exporter pick it up.
-A two-domain family also needs the batch's second image set: give step() an `x_b` argument and
-have train.py draw it from a second dataset, as the core's wg_batch carries x_b.
+To add a family: write its objective and input shapes here, add one Family(...) to FAMILIES, and
+the loader, trainer, writer and exporter pick it up.
+
+An objective runs one step's forward passes through `nets` (the modules in role order, or their
+DistributedDataParallel wrappers) and calls backward so that each net's .grad holds the gradient
+of that net's own loss, as the core takes them: all gradients before any update, fakes detached
+where the core detaches them. A GAN's D(fake) is run once and serves both losses, so G's loss is
+back-propagated into G's parameters only and D's loss into D's only (backward(inputs=...)); under
+DDP each net's reducer then all-reduces exactly its own gradients, once per step.
 
 The objectives follow the C code, not a paper: GANs use the non-saturating loss with D's loss
-(BCE(D(x),1) + BCE(D(G(z)),0)) / 2 over the same fake batch, both gradients taken before either
-update; VAEs minimise the per-image sum of pixel BCE plus KL, batch mean; classifiers mean
-softmax cross-entropy. Conditional families join the class as a one-hot row (G's and the
-encoder's/decoder's inputs, cgan's D) or as constant label planes beside the image (cdcgan's D).
+(BCE(D(x),1) + BCE(D(G(z)),0)) / 2 over the same fake batch; VAEs minimise the per-image sum of
+pixel BCE plus KL, batch mean; classifiers mean softmax cross-entropy; CycleGAN is LSGAN + cycle
+L1 x lambda + identity L1 x lambda x lambda_identity with 50-image pools of fakes for the
+discriminators (src/family_cyclegan.c). Conditional families join the class as a one-hot row (G's
+and the encoder's/decoder's inputs, cgan's D) or as constant label planes beside the image
+(cdcgan's D).
+
+    losses = model.family.step(model, Batch(x, labels), draw)   # .grad of every parameter is set
+    for opt in optimizers: opt.step()
 """
 
 import torch
 import torch.nn.functional as F
 
 from .errors import WasmgenTorchError
+
+
+class Batch:
+    """One step's data in the family's range: x (B, C*H*W), labels (B,) or None, and for two-domain
+    families x_b (B, C*H*W), the second domain's images."""
+    def __init__(self, x, labels=None, x_b=None):
+        self.x, self.labels, self.x_b = x, labels, x_b
 
 
 def one_hot(labels, classes):
@@ -38,9 +55,9 @@ def join_planes(x, cond, channels, height, width):
     return torch.cat([x.reshape(b, channels, height, width), planes], dim=1).reshape(b, -1)
 
 
-def _grads(loss, params, retain=False):
-    gs = torch.autograd.grad(loss, params, retain_graph=retain, allow_unused=True)
-    return [torch.zeros_like(p) if g is None else g for p, g in zip(params, gs)]
+def _backward(loss, module, retain=False):
+    """d loss / d (module's parameters) into their .grad, and nowhere else."""
+    torch.autograd.backward(loss, inputs=list(module.parameters()), retain_graph=retain)
 
 
 # ---- GAN-like: gan, cgan, cdcgan, acgan ---------------------------------------------------------
@@ -53,10 +70,10 @@ def _gan_d_join(m, x, cond, join):
     return x
 
 
-def gan_objective(m, x, labels, draw, join=None):
-    G, D = m.nets
-    b = x.shape[0]
-    cond = one_hot(labels, m.classes) if join else None
+def gan_objective(m, nets, batch, draw, join=None):
+    G, D = nets
+    x, b = batch.x, batch.x.shape[0]
+    cond = one_hot(batch.labels, m.classes) if join else None
     z = draw((b, m.latent))
     fake = G(join_rows(z, cond))
     logits_fake = D(_gan_d_join(m, fake, cond, join)).reshape(-1)
@@ -66,20 +83,19 @@ def gan_objective(m, x, labels, draw, join=None):
     logits_real = D(_gan_d_join(m, x, cond, join)).reshape(-1)
     d_real = F.binary_cross_entropy_with_logits(logits_real, ones)
     d_loss = 0.5 * (d_real + d_fake)
-    g_grads = _grads(g_loss, list(G.parameters()), retain=True)
-    d_grads = _grads(d_loss, list(D.parameters()))
-    losses = {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
-              "d_real": torch.sigmoid(logits_real).mean().item(),
-              "d_fake": torch.sigmoid(logits_fake).mean().item()}
-    return losses, [g_grads, d_grads]
+    _backward(g_loss, m.nets[0], retain=True)
+    _backward(d_loss, m.nets[1])
+    return {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
+            "d_real": torch.sigmoid(logits_real).mean().item(),
+            "d_fake": torch.sigmoid(logits_fake).mean().item()}
 
 
-def acgan_objective(m, x, labels, draw, join=None):
+def acgan_objective(m, nets, batch, draw, join=None):
     """AC-GAN (src/family_acgan.c): D sees the image alone and outputs 1 + K logits, real/fake
     then one per class; both nets also train D's class head on the class asked for."""
-    G, D = m.nets
-    b = x.shape[0]
-    labels = labels.long()
+    G, D = nets
+    b = batch.x.shape[0]
+    labels = batch.labels.long()
     z = draw((b, m.latent))
     fake = G(join_rows(z, one_hot(labels, m.classes)))
     out_fake = D(fake).reshape(b, -1)
@@ -88,18 +104,17 @@ def acgan_objective(m, x, labels, draw, join=None):
     g_loss = F.binary_cross_entropy_with_logits(adv_fake, ones) + F.cross_entropy(cls_fake, labels)
     d_fake = F.binary_cross_entropy_with_logits(adv_fake, zeros)
     c_fake = F.cross_entropy(cls_fake, labels)
-    out_real = D(x.reshape(b, -1)).reshape(b, -1)
+    out_real = D(batch.x.reshape(b, -1)).reshape(b, -1)
     adv_real, cls_real = out_real[:, 0], out_real[:, 1:]
     d_real = F.binary_cross_entropy_with_logits(adv_real, ones)
     c_real = F.cross_entropy(cls_real, labels)
     d_loss = 0.5 * (d_real + d_fake) + 0.5 * (c_real + c_fake)
-    g_grads = _grads(g_loss, list(G.parameters()), retain=True)
-    d_grads = _grads(d_loss, list(D.parameters()))
-    losses = {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
-              "d_real": torch.sigmoid(adv_real).mean().item(),
-              "d_fake": torch.sigmoid(adv_fake).mean().item(),
-              "class_real": c_real.item(), "class_fake": c_fake.item()}
-    return losses, [g_grads, d_grads]
+    _backward(g_loss, m.nets[0], retain=True)
+    _backward(d_loss, m.nets[1])
+    return {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
+            "d_real": torch.sigmoid(adv_real).mean().item(),
+            "d_fake": torch.sigmoid(adv_fake).mean().item(),
+            "class_real": c_real.item(), "class_fake": c_fake.item()}
 
 
 def gan_generate(m, z, cond):
@@ -108,22 +123,20 @@ def gan_generate(m, z, cond):
 
 # ---- VAE-like: vae, cvae ---------------------------------------------------------------------
 
-def vae_objective(m, x, labels, draw, join=None):
-    E, Dec = m.nets
-    b, L = x.shape[0], m.latent
-    cond = one_hot(labels, m.classes) if join else None
+def vae_objective(m, nets, batch, draw, join=None):
+    E, Dec = nets
+    x, b, L = batch.x, batch.x.shape[0], m.latent
+    cond = one_hot(batch.labels, m.classes) if join else None
     eps = draw((b, L))
     h = E(join_rows(x, cond))
     mu, logvar = h[:, :L], h[:, L:]
     z = mu + torch.exp(0.5 * logvar) * eps
-    logits = Dec(join_rows(z, cond), upto=len(Dec) - 1)   # the final sigmoid is inside the loss
+    logits = Dec(join_rows(z, cond), upto=len(m.nets[1]) - 1)   # the final sigmoid is inside the loss
     recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / b
     kl = (-0.5 * (1 + logvar - mu * mu - torch.exp(logvar))).sum() / b
     loss = recon + kl
-    params_e, params_d = list(E.parameters()), list(Dec.parameters())
-    grads = _grads(loss, params_e + params_d)
-    losses = {"loss": loss.item(), "recon": recon.item(), "kl": kl.item()}
-    return losses, [grads[:len(params_e)], grads[len(params_e):]]
+    loss.backward()
+    return {"loss": loss.item(), "recon": recon.item(), "kl": kl.item()}
 
 
 def vae_generate(m, z, cond):
@@ -137,35 +150,141 @@ def vae_encode(m, images, cond):
 
 # ---- classifier ------------------------------------------------------------------------------
 
-def classifier_objective(m, x, labels, draw, join=None):
-    C = m.nets[0]
-    logits = C(x)
-    loss = F.cross_entropy(logits, labels.long())
-    accuracy = (logits.argmax(dim=1) == labels.long()).float().mean()
-    return {"loss": loss.item(), "accuracy": accuracy.item()}, [_grads(loss, list(C.parameters()))]
+def classifier_objective(m, nets, batch, draw, join=None):
+    logits = nets[0](batch.x)
+    labels = batch.labels.long()
+    loss = F.cross_entropy(logits, labels)
+    loss.backward()
+    accuracy = (logits.argmax(dim=1) == labels).float().mean()
+    return {"loss": loss.item(), "accuracy": accuracy.item()}
 
 
 def classifier_classify(m, images):
     return torch.softmax(m.nets[0](m.to_range(images)), dim=1)
 
 
+# ---- CycleGAN: cyclegan, cyclegan_upsample ---------------------------------------------------
+
+class ImagePools:
+    """The two 50-image histories of generated images (index 0: fakes of domain A, D_A's; 1: B's),
+    with the core's rule (src/family_cyclegan.c cg_pool_query): while a pool fills, a fake goes in
+    and is used; once full, with probability 1/2 a random stored image is used in its place and
+    the fake takes its slot. Choices come from `generator` (a torch.Generator), not the core's
+    stream, so the same pool contents give other choices than in wasmgen; `uniform()` (a float in
+    [0, 1)) and `below(n)` are the two draws, replaceable by the core's stream (the tests do so)."""
+
+    def __init__(self, size, image_size, pools=None, counts=(0, 0), generator=None):
+        self.size = int(size)
+        self.images = [torch.zeros(self.size, image_size) if pools is None else pools[k].reshape(self.size, image_size).clone()
+                       for k in range(2)]
+        self.counts = [int(c) for c in counts]
+        self.generator = generator or torch.Generator()
+        self.uniform = lambda: float(torch.rand((), generator=self.generator))
+        self.below = lambda n: int(torch.randint(n, (), generator=self.generator))
+
+    def query(self, which, fakes):
+        """What D sees for these (detached) fakes; updates pool `which` in place."""
+        fakes = fakes.detach()
+        out = fakes.clone()
+        pool = self.images[which]
+        if pool.device != fakes.device:
+            pool = self.images[which] = pool.to(fakes.device)
+        for i in range(fakes.shape[0]):
+            if self.counts[which] < self.size:
+                pool[self.counts[which]] = fakes[i]
+                self.counts[which] += 1
+            elif self.size > 0 and self.uniform() > 0.5:
+                slot = self.below(self.size)
+                out[i] = pool[slot]
+                pool[slot] = fakes[i]
+        return out
+
+
+def cyclegan_objective(m, nets, batch, draw, join=None):
+    """One step of src/family_cyclegan.c: the generators' LSGAN + cycle + identity terms (one loss
+    for both, against the discriminators before their update), then each discriminator on real
+    images and pooled, detached fakes. m.pools (ImagePools) is used when set; without it (pool
+    size 0, or a single step compared with the core's on a fresh model, whose pools are filling)
+    the fakes go to the discriminators as they are."""
+    g_ab, g_ba, d_a, d_b = nets
+    real_a, real_b = batch.x, batch.x_b
+    if real_b is None:
+        raise WasmgenTorchError("a CycleGAN step needs images of both domains (x and x_b)")
+    lam, lam_idt = m.lambda_cycle, m.lambda_cycle * m.lambda_identity
+    L = {}
+    zero = real_a.new_zeros(())
+    idt_a = lam_idt * F.l1_loss(g_ba(real_a), real_a) if lam_idt > 0 else zero
+    idt_b = lam_idt * F.l1_loss(g_ab(real_b), real_b) if lam_idt > 0 else zero
+    fake_b = g_ab(real_a)
+    rec_a = g_ba(fake_b)
+    fake_a = g_ba(real_b)
+    rec_b = g_ab(fake_a)
+    scores_b = d_b(fake_b)
+    scores_a = d_a(fake_a)
+    gan_ab = F.mse_loss(scores_b, torch.ones_like(scores_b))
+    gan_ba = F.mse_loss(scores_a, torch.ones_like(scores_a))
+    cycle_a = lam * F.l1_loss(rec_a, real_a)
+    cycle_b = lam * F.l1_loss(rec_b, real_b)
+    g_loss = gan_ab + gan_ba + cycle_a + cycle_b + idt_a + idt_b
+    torch.autograd.backward(g_loss, inputs=list(m.nets[0].parameters()) + list(m.nets[1].parameters()))
+    pools = getattr(m, "pools", None)
+
+    def d_loss(d, real, fake, which):
+        fake = pools.query(which, fake) if pools is not None and pools.size > 0 else fake.detach()
+        s_real, s_fake = d(real), d(fake)
+        return 0.5 * (F.mse_loss(s_real, torch.ones_like(s_real)) + F.mse_loss(s_fake, torch.zeros_like(s_fake)))
+    loss_b = d_loss(d_b, real_b, fake_b, 1)   # the core queries pool B first
+    loss_a = d_loss(d_a, real_a, fake_a, 0)
+    torch.autograd.backward(loss_a + loss_b, inputs=list(m.nets[2].parameters()) + list(m.nets[3].parameters()))
+    L.update(g_loss=g_loss, d_a=loss_a, d_b=loss_b, gan_ab=gan_ab, gan_ba=gan_ba, cycle_a=cycle_a, cycle_b=cycle_b,
+             idt_a=idt_a, idt_b=idt_b)
+    return {k: float(v.item()) for k, v in L.items()}
+
+
+def cyclegan_translate(m, images01, direction):
+    g = m.nets[0] if direction == "ab" else m.nets[1]
+    return m.from_range(g(m.to_range(images01)))
+
+
+def cyclegan_lr_factor(m, step):
+    """The core's cg_lr_factor: 1 for lr_constant_steps, then linear to 0 over lr_decay_steps;
+    `step` is the model's step count before the update (wasmgen's m->step)."""
+    if not m.lr_decay_steps:
+        return 1.0
+    past = step + 1 - m.lr_constant_steps
+    if past <= 0:
+        return 1.0
+    return max(0.0, 1.0 - past / (m.lr_decay_steps + 1))
+
+
+CYCLEGAN_KEYS = {"lambda_cycle": 10.0, "lambda_identity": 0.5, "pool_size": 50, "lr_constant_steps": 5000,
+                 "lr_decay_steps": 5000}
+
+
 # ---- the table -------------------------------------------------------------------------------
 
 class Family:
     def __init__(self, name, presets, roles, lr, beta1, image_scale, image_shift, net_input, objective,
-                 join=None, conditional=False, generate=None, encode=None, classify=None, generator=None):
+                 join=None, conditional=False, generate=None, encode=None, classify=None, generator=None,
+                 translate=None, two_domains=False, lr_factor=None, config_keys=None):
         self.name, self.presets, self.roles = name, presets, roles
         self.lr, self.beta1 = lr, beta1
         self.image_scale, self.image_shift = image_scale, image_shift
         self.net_input, self.objective, self.join = net_input, objective, join
         self.conditional = conditional
-        self.generate, self.encode, self.classify = generate, encode, classify
+        self.generate, self.encode, self.classify, self.translate = generate, encode, classify, translate
         self.generator = generator   # index of the net generate() runs, or None
+        self.two_domains = two_domains
+        self.lr_factor = lr_factor   # (model, step before the update) -> factor of every net's rate, or None
+        self.config_keys = config_keys or {}   # the family's own config keys and the core's defaults
 
-    def step(self, m, x, labels, draw):
-        """Losses {name: float} and one list of parameter gradients per net for a batch: x (B, C*H*W)
-        in the family's range, labels (B,) or None; draw(shape) gives standard normal noise."""
-        return self.objective(m, x, labels, draw, self.join)
+    def step(self, m, batch, draw, nets=None):
+        """One step's losses {name: float}; leaves each net's gradient in its parameters' .grad
+        (zeroed first). batch: a Batch in the family's range; draw(shape) gives standard normal
+        noise; nets: what to call for each role (default m.nets; DDP wrappers of them)."""
+        for p in m.parameters():
+            p.grad = None
+        return self.objective(m, list(nets or m.nets), batch, draw, self.join)
 
 
 def _img(m):
@@ -204,6 +323,10 @@ FAMILIES = [
     Family("classifier", ["lenet"], [("classifier", "classifier")], lr=1e-3, beta1=0.9,
            image_scale=2.0, image_shift=-1.0, net_input=lambda m, k: _img(m),
            objective=classifier_objective, conditional=True, classify=classifier_classify),
+    Family("cyclegan", ["cyclegan", "cyclegan_upsample"],
+           [("G_AB", "generator_ab"), ("G_BA", "generator_ba"), ("D_A", "discriminator_a"), ("D_B", "discriminator_b")],
+           **GAN_OPT, net_input=lambda m, k: _img(m), objective=cyclegan_objective, translate=cyclegan_translate,
+           two_domains=True, lr_factor=cyclegan_lr_factor, config_keys=CYCLEGAN_KEYS),
 ]
 
 

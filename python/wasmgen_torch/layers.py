@@ -11,18 +11,23 @@ Semantics that differ from PyTorch's defaults and are mapped here:
     momentum is 1 - m; the running variance is unbiased in both; a flat input uses BatchNorm1d;
   - avgpool counts zero padding in the divisor (count_include_pad=True); upsample is 2x nearest or
     bilinear with align_corners=False;
-  - {"type":"add","from":J} adds the output of layer J (a residual skip), so forward keeps outputs.
+  - {"type":"add","from":J} adds the output of layer J (a residual skip), so forward keeps outputs;
+  - {"type":"pad","padding":P,"mode":M} pads H by P[0] and W by P[1] on both sides: "zero",
+    "reflect" (about the edge cell, which is not repeated: F.pad's "reflect", ReflectionPad2d) or
+    "replicate" (the edge cell repeated: ReplicationPad2d). It has no parameters.
 
     net = WasmgenNet([{"type": "dense", "units": 8}, {"type": "relu"}], (4, 1, 1))
     y = net(torch.zeros(2, 4))
 """
 
 import torch.nn as nn
+import torch.nn.functional as F
 
 from .errors import WasmgenTorchError
 
 LAYER_TYPES = ("dense", "relu", "leaky_relu", "tanh", "sigmoid", "batchnorm", "dropout", "conv2d",
-               "conv_transpose2d", "instancenorm", "upsample", "avgpool", "reshape", "flatten", "add")
+               "conv_transpose2d", "instancenorm", "upsample", "avgpool", "reshape", "flatten", "add", "pad")
+PAD_MODES = {"zero": "constant", "reflect": "reflect", "replicate": "replicate"}   # wasmgen -> F.pad
 
 
 def _pair(v, default=None):
@@ -67,6 +72,22 @@ class Add(nn.Module):
 
     def extra_repr(self):
         return f"from={self.source}"
+
+
+class Pad(nn.Module):
+    """wasmgen's pad layer: (ph, pw) cells on each side of H and W, zero / reflect / replicate."""
+    def __init__(self, padding, mode="zero"):
+        super().__init__()
+        if mode not in PAD_MODES:
+            raise WasmgenTorchError(f'pad "mode" must be "zero", "reflect" or "replicate", not {mode!r}')
+        self.padding, self.mode = _pair(padding), mode
+
+    def forward(self, x):
+        ph, pw = self.padding
+        return F.pad(x, (pw, pw, ph, ph), mode=PAD_MODES[self.mode])
+
+    def extra_repr(self):
+        return f"padding={self.padding}, mode={self.mode}"
 
 
 def build_layer(L, shape, where):
@@ -119,6 +140,16 @@ def build_layer(L, shape, where):
         return nn.Flatten(), (c * h * w, 1, 1)
     if t == "add":
         return Add(L["from"]), shape
+    if t == "pad":
+        if "padding" not in L:
+            raise WasmgenTorchError(f'{where}: pad needs "padding": a number or [height, width]')
+        if L.get("mode", "zero") not in PAD_MODES:
+            raise WasmgenTorchError(f'{where}: pad "mode" must be "zero", "reflect" or "replicate", not {L.get("mode")!r}')
+        m = Pad(L["padding"], L.get("mode", "zero"))
+        ph, pw = m.padding
+        if m.mode == "reflect" and (ph >= h or pw >= w):
+            raise WasmgenTorchError(f"{where}: reflect padding {ph}x{pw} must be smaller than the input {h}x{w}")
+        return m, (c, h + 2 * ph, w + 2 * pw)
     raise WasmgenTorchError(f"{where}: unsupported layer type {t!r} (wasmgen_torch knows {', '.join(LAYER_TYPES)})")
 
 

@@ -1,12 +1,15 @@
 """model.py — a wasmgen model (config + family + nets + optimizer groups) as one nn.Module.
 
-The nets are attributes named by role ("G", "D", "encoder", "decoder", "classifier"), so the
-module's state_dict names are the checkpoint's ("G.0.weight"). Each net has its own optimizer
-group, with the config's shared settings and its "optimizers": {role: {...}} overrides, as in
-the core (src/model.c).
+The nets are attributes named by role ("G", "D", "encoder", "decoder", "classifier", CycleGAN's
+"G_AB", "G_BA", "D_A", "D_B"), so the module's state_dict names are the checkpoint's
+("G.0.weight"). Each net has its own optimizer group, with the config's shared settings and its
+"optimizers": {role: {...}} overrides, as in the core (src/model.c). A family's own config keys
+(CycleGAN's lambda_cycle, lambda_identity, pool_size, lr_constant_steps, lr_decay_steps) become
+attributes with the core's defaults.
 
     m = WasmgenModel(json.loads(config_text))
     images = m.generate(torch.randn(4, m.latent))        # in [0, 1], (4, C*H*W)
+    b = m.translate(images_a, direction="ab")             # CycleGAN: domain A -> B, as wasmgen's translate
 """
 
 import json
@@ -34,6 +37,9 @@ class WasmgenModel(nn.Module):
         self.latent = int(config.get("latent", 0))
         self.classes = int(config.get("classes", 0))
         self.roles = [r for r, _ in self.family.roles]
+        for key, default in self.family.config_keys.items():   # e.g. CycleGAN's lambda_cycle, pool_size
+            setattr(self, key, type(default)(config.get(key, default)))
+        self.pools = None   # CycleGAN's ImagePools while training (train.py sets them from the checkpoint)
         for k, (role, key) in enumerate(self.family.roles):
             if key not in config:
                 raise WasmgenTorchError(f'config: lacks the layer list "{key}" of net {role} '
@@ -120,5 +126,21 @@ class WasmgenModel(nn.Module):
         self.eval()
         try:
             return self.family.classify(self, x)
+        finally:
+            self.train(was)
+
+    @torch.no_grad()
+    def translate(self, images, direction="ab"):
+        """CycleGAN: images of domain A ("ab") or B ("ba") in [0, 1] (n, C*H*W) -> the other domain
+        in [0, 1], eval mode (as wasmgen's translate)."""
+        if self.family.translate is None:
+            raise WasmgenTorchError(f"a {self.config['model']} model does not translate images (a CycleGAN does)")
+        if direction not in ("ab", "ba"):
+            raise WasmgenTorchError(f"translate: direction must be 'ab' or 'ba', got {direction!r}")
+        x = torch.as_tensor(images, dtype=torch.float32).reshape(-1, self.channels * self.height * self.width)
+        was = self.training
+        self.eval()
+        try:
+            return self.family.translate(self, x, direction)
         finally:
             self.train(was)
