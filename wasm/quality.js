@@ -3,7 +3,9 @@
 //
 // Every few seconds of training, evaluate() (evaluate.js) runs on QUALITY_SAMPLES samples: FID and
 // KID against the shipped reference of the model's data, the class histogram and, for conditional
-// models, per-class accuracy. A measurement starts only when, with the expected cost (the last
+// models, per-class accuracy; for models that translate (CycleGAN), evaluate()'s translation
+// numbers on TRANSLATION_SAMPLES images per direction (target-class rate, cycle PSNR, FID of the
+// translations; see evaluate.js). A measurement starts only when, with the expected cost (the last
 // measurement's, or a first guess of 6 ms per sample), the time spent measuring stays within
 // QUALITY_BUDGET (10%) of the run's time so far; the tracker reports the share it actually took.
 //
@@ -16,6 +18,7 @@ import { evaluate, defaultReference } from './evaluate.js';
 import { REFERENCES, loadJudge, loadReference } from './judges.js';
 
 export const QUALITY_SAMPLES = 500;
+export const TRANSLATION_SAMPLES = 100;   // per direction: each costs four generator passes, not one
 export const QUALITY_EVERY_MS = 4000;   // at least this long between measurements
 export const QUALITY_BUDGET = 0.1;      // measuring takes at most this share of the run's time
 const METADATA_KEY = 'wasmgen_quality';
@@ -27,7 +30,7 @@ export class QualityTracker {
   constructor(core, { samples = QUALITY_SAMPLES, everyMs = QUALITY_EVERY_MS, budget = QUALITY_BUDGET } = {}) {
     this.core = core;
     this.samples = samples; this.everyMs = everyMs; this.budget = budget;
-    this.history = [];        // { step, fid, kid, kidStd, covered, counts, accuracy, perClass, ms }
+    this.history = [];        // { step, fid, kid, kidStd, covered, counts, accuracy, perClass, ms } or { step, translation, ms }
     this.reset();
   }
 
@@ -67,26 +70,45 @@ export class QualityTracker {
     this.running = true;
     const t0 = performance.now();
     try {
-      const result = await evaluate(this.core, model, {
-        n: this.samples, seed: 0, metrics: ['fid', 'kid', 'classes', ...(model.capabilities.classes ? ['accuracy'] : [])],
-      });
-      const point = {
-        step: model.step, fid: result.fid, kid: result.kid.mean, kidStd: result.kid.std,
-        covered: result.classes.covered, counts: result.classes.counts,
-        accuracy: result.accuracy?.accuracy ?? null, perClass: result.accuracy?.perClass ?? null,
-      };
+      const measured = !model.capabilities.sample && model.capabilities.translate ? await this.#translation(model) : await this.#samples(model);
+      const { point } = measured;
       this.lastEnd = performance.now();
       this.lastCost = this.lastEnd - t0;
       this.spentMs += this.lastCost;
       point.ms = Math.round(this.lastCost);
       this.history = [...this.history.filter((p) => p.step < point.step), point];
-      return { point, result };
+      return measured;
     } finally { this.running = false; }
+  }
+
+  async #samples(model) {
+    const result = await evaluate(this.core, model, {
+      n: this.samples, seed: 0, metrics: ['fid', 'kid', 'classes', ...(model.capabilities.classes ? ['accuracy'] : [])],
+    });
+    const point = {
+      step: model.step, fid: result.fid, kid: result.kid.mean, kidStd: result.kid.std,
+      covered: result.classes.covered, counts: result.classes.counts,
+      accuracy: result.accuracy?.accuracy ?? null, perClass: result.accuracy?.perClass ?? null,
+    };
+    return { point, result };
+  }
+
+  /** A translating model: evaluate()'s translation numbers (r.translation), when it gives them. */
+  async #translation(model) {
+    const result = await evaluate(this.core, model, { n: Math.min(this.samples, TRANSLATION_SAMPLES), seed: 0 });
+    if (!result.translation) throw new Error('evaluate() gave no translation numbers for this model');
+    return { point: { step: model.step, translation: result.translation }, result };
   }
 }
 
-/** The metric history as CSV: one row per measurement. */
+/** The metric history as CSV: one row per measurement (translating models: per direction). */
 export function qualityCsv(history) {
+  if (history.some((p) => p.translation)) {
+    const dirs = ['ab', 'ba'], metrics = ['targetClassRate', 'cyclePsnr', 'fid'];
+    const head = ['step', ...dirs.flatMap((d) => metrics.map((m) => `${d}_${m}`)), 'n', 'ms'];
+    const rows = history.map((p) => [p.step, ...dirs.flatMap((d) => metrics.map((m) => p.translation?.[d]?.[m] ?? '')), p.translation?.n ?? '', p.ms ?? '']);
+    return [head, ...rows].map((r) => r.join(',')).join('\n') + '\n';
+  }
   const classes = Math.max(0, ...history.map((p) => p.counts?.length ?? 0));
   const head = ['step', 'fid', 'kid', 'kid_std', 'classes_covered', 'accuracy', 'ms',
     ...Array.from({ length: classes }, (_, k) => `count_${k}`), ...Array.from({ length: classes }, (_, k) => `accuracy_${k}`)];
