@@ -616,11 +616,14 @@ async function saveCheckpoint() {
 async function saveOnnx() {
   if (!state.model) return;
   const direction = state.model.capabilities.translate ? $('onnx-direction').value : undefined;
+  delete $('download-onnx').dataset.outcome;   // 'saved' or 'failed' once this attempt ends (tests wait on it)
   try {
     const { bytes, step, model } = await client.request('exportOnnx', { direction });
     download(new Blob([bytes], { type: 'application/octet-stream' }), `wasmgen-${model}${direction ? `-${direction}` : ''}-step${step}.onnx`);
+    $('download-onnx').dataset.outcome = 'saved';
   } catch (e) {
     if (!e?.workerLost) notify(`ONNX export failed: ${e.message}`, 'error');
+    $('download-onnx').dataset.outcome = 'failed';
   }
 }
 
@@ -643,6 +646,12 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   state.modelStale = false;
   state.rollbacks = info.guard.rollbacks;
   const entry = modelEntry(info.preset);
+  if ($('model-select').value !== entry.model) {
+    // Another kind of model: its batch and training length (checkpoints do not keep them).
+    $('batch').value = entry.defaults.batch;
+    $('length').value = entry.defaults.length;
+    $('unit').value = entry.defaults.unit;
+  }
   $('model-select').value = entry.model;
   $('model-about').textContent = entry.about;
   await useDataMode(Boolean(info.capabilities.two_domains));
