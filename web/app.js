@@ -21,6 +21,8 @@ const MAX_MESSAGES = 3;   // older messages make way for new ones
 // Autosave to IndexedDB while training (and on Pause and Stop); ?autosave=SECONDS overrides it.
 const AUTOSAVE_SECONDS = 120;
 const AUTOSAVE_MS = 1000 * (Number(new URLSearchParams(location.search).get('autosave')) || AUTOSAVE_SECONDS);
+// ?threads=N (1..8) overrides the worker's thread count (default: the device's cores minus one, at most 4).
+const THREADS = Number(new URLSearchParams(location.search).get('threads')) || undefined;
 
 const state = {
   phase: 'starting',     // starting | ready | busy | training | paused
@@ -775,7 +777,7 @@ async function fashionBundled() {
 /** Sets up a (new) worker and loads `source`, the built-in MNIST by default (and domain B's `sourceB`). */
 async function start(source = { kind: 'builtin', name: 'mnist' }, sourceB = null) {
   try {
-    const { simd, threads, whyOneThread, families } = await client.init();
+    const { simd, threads, whyOneThread, families } = await client.init({ threads: THREADS });
     fillModelOptions(families);
     const kind = /simd/.test(simd) ? 'SIMD' : 'no SIMD';
     $('engine').textContent = `WebAssembly ${kind} · ${threads} thread${threads === 1 ? '' : 's'}`;
