@@ -391,6 +391,16 @@ test('CycleGAN: Image tools translate an uploaded image; checkpoint and ONNX dow
     assert.match(await page.locator('.message.error', { hasText: 'ONNX export failed' }).textContent(), /ONNX export failed: exportOnnx: .+/);
   }
   assert.match(await page.textContent('#model-status'), /CycleGAN .* step 12\./, 'the model is untouched');
+
+  // The Quality card shows evaluate()'s translation numbers (r.translation) as a quality event brings them.
+  assert.equal(await page.isVisible('#quality-card'), true, 'a translating model has a Quality card');
+  await page.evaluate(() => {
+    const point = { step: 12, ms: 900, translation: { ab: { targetClassRate: 0.81, cyclePsnr: 14.25, fid: 61.4 }, ba: { targetClassRate: 0.96, cyclePsnr: Infinity, fid: 40.04 }, judge: { name: 'fashion' }, n: 100 } };
+    wasmgen.quality.show({ point, history: [point], costShare: 0.05, samples: 100, judge: 'fashion', against: 'the other domain', notes: [] });
+  });
+  assert.match(await page.textContent('#quality-caption'), /step 12 · A → B: 81% judged as the target class · B → A: 96% judged as the target class/);
+  const table = await page.$$eval('#quality-translation tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(table, [['', 'target class', 'cycle PSNR', 'FID'], ['A → B', '81%', '14.3 dB', '61.4'], ['B → A', '96%', '∞ dB', '40.0']]);
 });
 
 test('CycleGAN: the autosaved run resumes after a reload with both domains', async () => {
