@@ -66,11 +66,11 @@ export class QualityTracker {
    * Measures the model now and appends the point to the history. Resolves to { point, result }
    * (result: evaluate()'s, with judge, reference and notes).
    */
-  async measure(model) {
+  async measure(model, domains) {
     this.running = true;
     const t0 = performance.now();
     try {
-      const measured = !model.capabilities.sample && model.capabilities.translate ? await this.#translation(model) : await this.#samples(model);
+      const measured = !model.capabilities.sample && model.capabilities.translate ? await this.#translation(model, domains) : await this.#samples(model);
       const { point } = measured;
       this.lastEnd = performance.now();
       this.lastCost = this.lastEnd - t0;
@@ -93,10 +93,16 @@ export class QualityTracker {
     return { point, result };
   }
 
-  /** A translating model: evaluate()'s translation numbers (r.translation), when it gives them. */
-  async #translation(model) {
-    const result = await evaluate(this.core, model, { n: Math.min(this.samples, TRANSLATION_SAMPLES), seed: 0 });
+  /**
+   * A translating model: evaluate()'s translation numbers (r.translation), on `domains`
+   * ({ domainA, domainB }: Datasets, e.g. the training domains; default the test splits of the
+   * built-in domains it trained on) when given.
+   */
+  async #translation(model, domains) {
+    const n = Math.min(this.samples, TRANSLATION_SAMPLES, ...(domains ? [domains.domainA.length, domains.domainB.length] : []));
+    const result = await evaluate(this.core, model, { n, seed: 0, ...domains });
     if (!result.translation) throw new Error('evaluate() gave no translation numbers for this model');
+    if (domains) result.notes = [`measured on the first ${n} training images of each domain`, ...(result.notes ?? [])];
     return { point: { step: model.step, translation: result.translation }, result };
   }
 }

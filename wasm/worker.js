@@ -239,7 +239,9 @@ const nameOf = (thing) => (thing === undefined || thing === null ? null : thing.
 async function measureQuality() {
   let event;
   try {
-    const { point, result } = await quality.measure(model);
+    // A translating model is measured on its own two domains (the page bundles no Fashion-MNIST test split).
+    const domains = model.capabilities.translate && sameShape(dataset) && sameShape(datasetB) ? { domainA: dataset, domainB: datasetB } : undefined;
+    const { point, result } = await quality.measure(model, domains);
     event = { point, history: quality.history, costShare: quality.costShare, samples: result.translation?.n ?? quality.samples,
       judge: nameOf(result.judge ?? result.translation?.judge), against: nameOf(result.against) ?? 'the other domain', notes: result.notes ?? [] };
   } catch (e) {
@@ -458,7 +460,7 @@ async function handle(type, args, transfer) {
     case 'classify':
       return needModel().classify(new Float32Array(args.images));
     case 'quality':
-      if (!needModel().capabilities.sample) throw new Error(`a ${model.preset} model generates no images: there is no sample quality to measure`);
+      if (!needModel().capabilities.sample && !model.capabilities.translate) throw new Error(`a ${model.preset} model generates no images: there is no sample quality to measure`);
       return measureQuality();
     case 'evaluate':
       if (!dataset) throw new Error('no data loaded to evaluate on');
