@@ -25,12 +25,16 @@ const METADATA_KEY = 'wasmgen_quality';
 // Before the first measurement its cost is a guess: 500 samples took 1.5-2 s in a page at load
 // average 8 on 2 cores (sampling, judge, metrics); 6 ms per sample leaves room for slower devices.
 const FIRST_GUESS_MS_PER_SAMPLE = 6;
+// A translating model's image costs four generator passes and two judge passes: 100 images took
+// 9.3 s in a page at load average 8 on 2 cores (the 28x28 cyclegan preset).
+const FIRST_GUESS_MS_PER_TRANSLATION = 90;
 
 export class QualityTracker {
   constructor(core, { samples = QUALITY_SAMPLES, everyMs = QUALITY_EVERY_MS, budget = QUALITY_BUDGET } = {}) {
     this.core = core;
     this.samples = samples; this.everyMs = everyMs; this.budget = budget;
     this.history = [];        // { step, fid, kid, kidStd, covered, counts, accuracy, perClass, ms } or { step, translation, ms }
+    this.firstGuessMs = FIRST_GUESS_MS_PER_SAMPLE * samples;   // the first measurement's expected cost (preload sets it)
     this.reset();
   }
 
@@ -51,13 +55,19 @@ export class QualityTracker {
 
   /** Whether measuring now keeps the time spent measuring within the budget of the run's time. */
   due(now = performance.now()) {
-    const expected = this.lastCost || FIRST_GUESS_MS_PER_SAMPLE * this.samples;
+    const expected = this.lastCost || this.firstGuessMs;
     return !this.running && now - this.lastEnd >= this.everyMs &&
       this.spentMs + expected <= this.budget * (now - this.started + expected);
   }
 
-  /** Starts loading the judge and reference the model's measurements will use (errors surface in measure()). */
+  /**
+   * Starts loading the judge and reference the model's measurements will use (errors surface in
+   * measure()), and guesses the first measurement's cost for this kind of model.
+   */
   preload(model) {
+    const translating = !model.capabilities.sample && model.capabilities.translate;
+    this.firstGuessMs = translating ? FIRST_GUESS_MS_PER_TRANSLATION * Math.min(this.samples, TRANSLATION_SAMPLES) : FIRST_GUESS_MS_PER_SAMPLE * this.samples;
+    if (translating) return;   // its judge follows its domains, known when it is measured
     const reference = defaultReference(model);
     Promise.all([loadJudge(this.core, REFERENCES[reference].judge), loadReference(this.core, reference)]).catch(() => {});
   }

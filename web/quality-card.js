@@ -66,7 +66,8 @@ export class QualityCard {
     this.#plot(p);
     $('quality-caption').textContent = this.#caption(p);
     const share = (100 * event.costShare).toFixed(1);
-    $('quality-cost').textContent = `${event.samples} samples (seed 0) vs ${event.against}, judge ${event.judge}; ` +
+    const what = p.translation ? `${event.samples} images per direction` : `${event.samples} samples (seed 0) vs ${event.against}`;
+    $('quality-cost').textContent = `${what}, judge ${event.judge}; ` +
       `this measurement took ${(p.ms / 1000).toFixed(2)} s; measuring has taken ${share}% of this run's time (budget 10%)` +
       (event.notes?.length ? `. ${event.notes.join('; ')}` : '');
     this.card.dataset.points = String(this.history.length);
