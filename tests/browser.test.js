@@ -428,6 +428,10 @@ test('CycleGAN: the autosaved run resumes after a reload with both domains', asy
   await page.waitForFunction(() => /CycleGAN.* step 14/.test(document.getElementById('saved-runs-list').textContent));   // saved after the run
   await entry.getByRole('button', { name: /^Delete saved run/ }).click();
   await page.waitForFunction(() => !/CycleGAN/.test(document.getElementById('saved-runs-list').textContent));
+  // Back to a one-dataset model: the data choice returns with the whole dataset it names.
+  await page.selectOption('#model-select', 'gan');
+  await waitForText('data-status', /^8,337 training images · 28×28 grey$/, 20000);
+  assert.deepEqual([await page.isHidden('#domain-a'), await page.isHidden('#domain-b'), await page.isVisible('#dataset-choice')], [true, true, true]);
 });
 
 test('without cross-origin isolation the page trains on one thread and says why', async () => {
