@@ -428,6 +428,20 @@ test('CycleGAN: the autosaved run resumes after a reload with both domains', asy
   await page.waitForFunction(() => /CycleGAN.* step 14/.test(document.getElementById('saved-runs-list').textContent));   // saved after the run
   await entry.getByRole('button', { name: /^Delete saved run/ }).click();
   await page.waitForFunction(() => !/CycleGAN/.test(document.getElementById('saved-runs-list').textContent));
+  // Own images as domain B: a folder through the picker, decoded at the size chosen for them; a
+  // size that differs from domain A's is refused at Start with both shapes named.
+  const folder = imageFolder();
+  await page.selectOption('#domain-b-choice', 'files');
+  assert.equal(await page.isVisible('#domain-b-drop'), true);
+  await page.selectOption('#domain-size', '32');
+  await page.setInputFiles('#domain-b-folder', folder);
+  await waitForText('domain-b-status', /^40 images in domain B · 32×32 grey · 2 skipped \((corrupt, unsupported|unsupported, corrupt)\)$/);
+  await button('Start').click();
+  await page.waitForSelector('.message.error >> text=/Domain A holds 28×28 grey images and domain B 32×32 grey: both domains need the same size and colour/');
+  await page.selectOption('#domain-size', '28');
+  await page.setInputFiles('#domain-b-files', fs.readdirSync(folder).filter((f) => f.endsWith('.png')).map((f) => path.join(folder, f)));
+  await waitForText('domain-b-status', /^40 images in domain B · 28×28 grey · 1 skipped \(corrupt\)$/);
+  assert.equal(await button('Start').isEnabled(), true);
   // Back to a one-dataset model: the data choice returns with the whole dataset it names.
   await page.selectOption('#model-select', 'gan');
   await waitForText('data-status', /^8,337 training images · 28×28 grey$/, 20000);

@@ -322,6 +322,13 @@ async function useDataMode(two) {
     await loadData({ kind: 'builtin', name: chosen === 'fashion' ? 'fashion' : 'mnist' });
   }
   if (state.data) $('data-status').textContent = dataText(state.data, two ? 'images in domain A' : 'training images');
+  // The pickers name what is loaded (own images carried over from one form to the other too).
+  const choice = state.dataSource?.kind === 'files' ? 'files' : state.dataSource?.name;
+  if (two && [...$('domain-a-choice').options].some((o) => o.value === choice)) $('domain-a-choice').value = choice;
+  $('domain-a-drop').hidden = !two || choice !== 'files';
+  const radio = document.querySelector(`input[name=dataset][value="${choice}"]`);
+  if (!two && radio) radio.checked = true;
+  $('own-images').hidden = two || choice !== 'files';
 }
 
 /** The domain pickers' options (once Fashion-MNIST's presence is known). */
