@@ -274,6 +274,180 @@ test('the grid downloads as the PNG on screen; the checkpoint downloads and load
   assert.match(await page.textContent('#model-status'), /step 261\./);
 });
 
+// ---------- CycleGAN: two domains, live translations, translate tool, downloads, autosave ----------
+
+/**
+ * The pixels (red channel) of column `col` (0 real, 1 translated, 2 cycled) of a translation view:
+ * six rows of three 28 px images, 2 px apart; the padding between them left out.
+ */
+function translationColumn(pixels, width, col) {
+  const out = [];
+  for (let row = 0; row < 6; row++) {
+    for (let y = 2 + row * 30; y < 30 + row * 30; y++) for (let x = 2 + col * 30; x < 30 + col * 30; x++) out.push(pixels[y * width + x]);
+  }
+  return out;
+}
+/** Both translation views and the steps they were drawn at, read in one go (a new view may come at any time). */
+const translationViews = () => page.evaluate(() => Object.fromEntries(['ab', 'ba'].map((dir) => {
+  const c = document.getElementById(`translation-${dir}`);
+  const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  return [dir, { step: Number(c.dataset.step), width: c.width, pixels: Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4]) }];
+})));
+const storedRuns = () => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('wasmgen');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction('runs').objectStore('runs').getAll();
+    get.onerror = () => reject(get.error);
+    get.onsuccess = () => { open.result.close(); resolve(get.result.map(({ bytes, ...r }) => r)); };
+  };
+}));
+
+test('CycleGAN: domain A and B pickers, both directions drawn live and changing, every loss charted', async () => {
+  await page.goto(`${url}?autosave=2`);   // autosaves every 2 s: the restore test below reloads
+  await waitForText('data-status', /^8,337 training images/, 20000);
+  assert.equal(await page.isHidden('#domain-a'), true, 'no domain pickers for a one-dataset model');
+  await page.selectOption('#model-select', 'cyclegan');
+  await waitForText('domain-b-status', /^6,000 images in domain B · 28×28 grey/, 30000);
+  // Sneakers -> ankle boots are loaded as the first domains; picking domain A again loads it again.
+  await page.selectOption('#domain-a-choice', 'fashion:7');
+  await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 30000 });
+  assert.match(await page.textContent('#data-status'), /^6,000 images in domain A · 28×28 grey/);
+  assert.equal(await page.isHidden('#dataset-choice'), true, 'the one-dataset choice makes way for the domains');
+  assert.equal(await page.$eval('#domain-a-choice', (el) => el.selectedOptions[0].textContent), 'Sneaker');
+  assert.equal(await page.$eval('#domain-b-choice', (el) => el.selectedOptions[0].textContent), 'Ankle boot');
+  assert.deepEqual([await page.inputValue('#batch'), await page.inputValue('#unit')], ['4', 'steps'], 'the preset\'s batch and unit');
+  await page.fill('#length', '12');
+  await button('Start').click();
+  // The new model's translations are drawn at once (step 0, untrained), then again while it trains.
+  await page.waitForFunction(() => ['translation-ab', 'translation-ba'].every((id) => document.getElementById(id).dataset.step), null, { timeout: 20000 });
+  const untrained = await translationViews();
+  const first = Math.max(untrained.ab.step, untrained.ba.step);
+  await page.waitForFunction((first) => ['translation-ab', 'translation-ba'].every((id) => Number(document.getElementById(id).dataset.step) >= first + 4), first, { timeout: 40000 });
+  const trained = await translationViews();
+  for (const dir of ['ab', 'ba']) {
+    const { width } = trained[dir];
+    assert.equal(trained[dir].pixels.length, 92 * 182, `${dir}: six rows of real, translated, cycled`);
+    assert.ok(spread(translationColumn(trained[dir].pixels, width, 0)) > 40, `${dir}: the real images are drawn`);
+    for (const col of [1, 2]) {
+      const before = translationColumn(untrained[dir].pixels, width, col), after = translationColumn(trained[dir].pixels, width, col);
+      assert.ok(spread(after) > 10, `${dir}: column ${col} is not blank (spread ${spread(after).toFixed(1)})`);
+      const changed = after.reduce((n, v, i) => n + (Math.abs(v - before[i]) > 8 ? 1 : 0), 0) / after.length;
+      assert.ok(changed > 0.2, `${dir}: column ${col} changed as the model trained (${(changed * 100).toFixed(1)}% of pixels)`);
+    }
+    assert.deepEqual(translationColumn(trained[dir].pixels, width, 0), translationColumn(untrained[dir].pixels, width, 0), `${dir}: the same real images every time`);
+  }
+  await waitForText('run-status', /^Done: 12 steps/, 40000);
+  // Every loss term has a line: the chart's series are the model's losses, all of them reported.
+  const { series, lossNames } = await page.evaluate(async () => ({
+    series: wasmgen.chart.series.map((s) => s.name), lossNames: (await wasmgen.client.info()).model.lossNames,
+  }));
+  assert.deepEqual(series, lossNames);
+  assert.deepEqual(lossNames, ['g_loss', 'd_a', 'd_b', 'gan_ab', 'gan_ba', 'cycle_a', 'cycle_b', 'idt_a', 'idt_b']);
+  assert.match(await page.textContent('#loss-caption'), /cycle A \d.* identity B \d/);
+  assert.equal(await page.isHidden('#samples-card'), true, 'a CycleGAN makes no samples from noise');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'page-cyclegan-1280x800.png'), fullPage: true });
+});
+
+test('CycleGAN: Image tools translate an uploaded image; checkpoint and ONNX downloads', async () => {
+  const w = 28, h = 28, data = new Uint8Array(w * h);
+  for (let y = 14; y < 24; y++) for (let x = 3; x < 26; x++) data[y * w + x] = x + y > 30 ? 220 : 0;   // a shoe-like wedge
+  await page.setInputFiles('#source-a-file', { name: 'shoe.png', mimeType: 'image/png', buffer: Buffer.from(encode({ width: w, height: h, data, channels: 1, depth: 8 })) });
+  await waitForText('source-a-caption', /shoe\.png/);
+  await page.check('input[name=tool][value=translate]');
+  await page.selectOption('#translate-direction', 'ba');
+  const runs = Number(await page.getAttribute('#tools-card', 'data-runs') ?? 0);
+  await page.click('#tool-run');
+  await page.waitForSelector(`#tools-card[data-runs="${runs + 1}"]`);
+  const captions = await page.locator('#tool-results figcaption').allTextContents();
+  assert.equal(captions.length, 3, captions.join(' | '));
+  assert.match(captions[0], /^input as domain B · 28×28/);
+  assert.match(captions[1], /^translated to A$/);
+  assert.match(captions[2], /^back to B · \d+\.\d dB$/);
+  const figures = await page.evaluate(() => [...document.querySelectorAll('#tool-results canvas')].map((c) => {
+    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4]);
+  }));
+  assert.ok(spread(figures[1]) > 10, 'the translation is an image, not a blank');
+  assert.ok(figures[1].some((v, i) => Math.abs(v - figures[0][i]) > 20), 'the translation differs from its input');
+
+  const [checkpoint] = await Promise.all([page.waitForEvent('download'), button('Download checkpoint').click()]);
+  assert.equal(checkpoint.suggestedFilename(), 'wasmgen-cyclegan-step12.safetensors');
+  const bytes = fs.readFileSync(await checkpoint.path());
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))));
+  for (const role of ['G_AB', 'G_BA', 'D_A', 'D_B']) assert.ok(Object.keys(header).some((k) => k.startsWith(`${role}.`)), `the checkpoint holds ${role}`);
+  // ONNX goes through the package's exportOnnx: a file when it can export the chosen generator,
+  // else a message naming the reason; never a crash.
+  // The button records the outcome of each attempt (data-outcome) for this test to wait on.
+  await page.selectOption('#onnx-direction', 'ba');
+  const onnxDownload = page.waitForEvent('download', { timeout: 30000 }).catch(() => null);
+  await button('Download ONNX').click();
+  await page.waitForSelector('#download-onnx[data-outcome]');
+  if (await page.getAttribute('#download-onnx', 'data-outcome') === 'saved') {
+    const download = await onnxDownload;
+    assert.equal(download.suggestedFilename(), 'wasmgen-cyclegan-ba-step12.onnx');
+    assert.ok(fs.statSync(await download.path()).size > 100000, 'the generator weights are in the file');
+  } else {
+    assert.match(await page.locator('.message.error', { hasText: 'ONNX export failed' }).textContent(), /ONNX export failed: exportOnnx: .+/);
+  }
+  assert.match(await page.textContent('#model-status'), /CycleGAN .* step 12\./, 'the model is untouched');
+
+  // The Quality card shows evaluate()'s translation numbers (r.translation) as a quality event brings them.
+  assert.equal(await page.isVisible('#quality-card'), true, 'a translating model has a Quality card');
+  await page.evaluate(() => {
+    const point = { step: 12, ms: 900, translation: { ab: { targetClassRate: 0.81, cyclePsnr: 14.25, fid: 61.4 }, ba: { targetClassRate: 0.96, cyclePsnr: Infinity, fid: 40.04 }, judge: { name: 'fashion' }, n: 100 } };
+    wasmgen.quality.show({ point, history: [point], costShare: 0.05, samples: 100, judge: 'fashion', against: 'the other domain', notes: [] });
+  });
+  assert.match(await page.textContent('#quality-caption'), /step 12 · A → B: 81% judged as the target class · B → A: 96% judged as the target class/);
+  const table = await page.$$eval('#quality-translation tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(table, [['', 'target class', 'cycle PSNR', 'FID'], ['A → B', '81%', '14.3 dB', '61.4'], ['B → A', '96%', '∞ dB', '40.0']]);
+});
+
+test('CycleGAN: the autosaved run resumes after a reload with both domains', async () => {
+  await page.waitForFunction(() => /CycleGAN.* step 12/.test(document.getElementById('saved-runs-list').textContent), null, { timeout: 10000 });
+  const saved = (await storedRuns()).find((r) => r.model === 'cyclegan');
+  assert.deepEqual([saved.dataset, saved.datasetB], [{ kind: 'builtin', name: 'fashion:7' }, { kind: 'builtin', name: 'fashion:9' }]);
+  assert.equal(saved.datasetLabel, 'Fashion-MNIST Sneaker ↔ Fashion-MNIST Ankle boot');
+  await page.reload();
+  await waitForText('data-status', /^8,337 training images/, 20000);
+  const entry = page.locator('#saved-runs-list li', { hasText: 'CycleGAN' });
+  await entry.getByRole('button', { name: /^Resume saved run/ }).click();
+  await page.waitForSelector('.message >> text=/Resumed CycleGAN .* at step 12/', { timeout: 30000 });
+  assert.equal(await page.inputValue('#model-select'), 'cyclegan');
+  assert.deepEqual([await page.inputValue('#domain-a-choice'), await page.inputValue('#domain-b-choice')], ['fashion:7', 'fashion:9']);
+  assert.match(await page.textContent('#data-status'), /^6,000 images in domain A/);
+  assert.match(await page.textContent('#domain-b-status'), /^6,000 images in domain B/);
+  const info = await page.evaluate(() => wasmgen.client.info());
+  assert.deepEqual([info.dataset.name, info.datasetB.name], ['fashion-train:7', 'fashion-train:9']);
+  await page.waitForFunction(() => document.getElementById('translation-ab').dataset.step === '12');
+  // Start continues the same model on the same domains.
+  assert.deepEqual([await page.inputValue('#batch'), await page.inputValue('#unit')], ['4', 'steps'], 'the preset\'s batch and unit');
+  await page.fill('#length', '2');
+  await button('Start').click();
+  await waitForText('run-status', /^Done: 2 steps \(now at step 14\)/, 30000);
+  await page.waitForFunction(() => /CycleGAN.* step 14/.test(document.getElementById('saved-runs-list').textContent));   // saved after the run
+  await entry.getByRole('button', { name: /^Delete saved run/ }).click();
+  await page.waitForFunction(() => !/CycleGAN/.test(document.getElementById('saved-runs-list').textContent));
+  // Own images as domain B: a folder through the picker, decoded at the size chosen for them; a
+  // size that differs from domain A's is refused at Start with both shapes named.
+  const folder = imageFolder();
+  await page.selectOption('#domain-b-choice', 'files');
+  assert.equal(await page.isVisible('#domain-b-drop'), true);
+  await page.selectOption('#domain-size', '32');
+  await page.setInputFiles('#domain-b-folder', folder);
+  await waitForText('domain-b-status', /^40 images in domain B · 32×32 grey · 2 skipped \((corrupt, unsupported|unsupported, corrupt)\)$/);
+  await button('Start').click();
+  await page.waitForSelector('.message.error >> text=/Domain A holds 28×28 grey images and domain B 32×32 grey: both domains need the same size and colour/');
+  await page.selectOption('#domain-size', '28');
+  await page.setInputFiles('#domain-b-files', fs.readdirSync(folder).filter((f) => f.endsWith('.png')).map((f) => path.join(folder, f)));
+  await waitForText('domain-b-status', /^40 images in domain B · 28×28 grey · 1 skipped \(corrupt\)$/);
+  assert.equal(await button('Start').isEnabled(), true);
+  // Back to a one-dataset model: the data choice returns with the whole dataset it names.
+  await page.selectOption('#model-select', 'gan');
+  await waitForText('data-status', /^8,337 training images · 28×28 grey$/, 20000);
+  assert.deepEqual([await page.isHidden('#domain-a'), await page.isHidden('#domain-b'), await page.isVisible('#dataset-choice')], [true, true, true]);
+});
+
 test('without cross-origin isolation the page trains on one thread and says why', async () => {
   const plain = await page.context().newPage();
   plain.on('pageerror', (e) => pageErrors.push(e.message));

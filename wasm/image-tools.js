@@ -2,7 +2,8 @@
 // and the page's tools panel. Two source slots (A and B) hold a dataset image or an uploaded file; each tool runs the core's transforms or synthesis on them and answers
 // with captioned figures (RGBA grids ready for canvas) and a note. Model tools (inpainting,
 // denoising, interpolation through an encoder) work at the model's image size; the rest at image
-// A's own size. They follow the model's capabilities: encode gives the encoder tools; classes means
+// A's own size. They follow the model's capabilities: encode gives the encoder tools; translate
+// gives translation (image A from domain A to B or B to A, and back); classes means
 // the image's class is passed (known for dataset images; a file has none, so a conditional
 // encoder is left out for it, and the note says why).
 //
@@ -78,6 +79,7 @@ export class ImageTools {
       case 'inpaint': return this.#inpaint(a, options, mask, model);
       case 'denoise': return this.#denoise(a, options, model);
       case 'interpolate': return this.#interpolate(a, options, model);
+      case 'translate': return this.#translate(a, options, model);
       default: throw new Error(`unknown image tool "${tool}"`);
     }
   }
@@ -212,6 +214,22 @@ export class ImageTools {
       note: why ? `${why} interpolation through the encoder; this tween runs between random latent vectors.`
         : model.capabilities.encode ? 'Choose image B to interpolate between A and B.'
           : `This ${model.preset} model cannot encode images, so its tween runs between random latent vectors.`,
+    };
+  }
+
+  /** A translating model (CycleGAN): image A at the model's size, translated, and translated back. */
+  #translate(a, { direction = 'ab' }, model) {
+    if (!model) throw new Error('translation needs a model that translates (CycleGAN): choose one, pick its two domains and press Start (or load a checkpoint)');
+    if (!model.capabilities.translate) throw new Error(`a ${model.preset} model does not translate images (a CycleGAN does)`);
+    if (direction !== 'ab' && direction !== 'ba') throw new Error(`direction must be 'ab' (A to B) or 'ba' (B to A), got ${JSON.stringify(direction)}`);
+    const [from, to] = direction === 'ab' ? ['A', 'B'] : ['B', 'A'];
+    const input = this.#forModel(a, model);
+    const there = model.translate(input.data, { direction });
+    const back = model.translate(there.data, { direction: direction === 'ab' ? 'ba' : 'ab' });
+    return {
+      figures: [figure(`input as domain ${from} · ${input.width}×${input.height}`, input), figure(`translated to ${to}`, there),
+        figure(`back to ${from} · ${dB(psnr(input, back))}`, back)],
+      note: `Image A fitted to the model's ${input.width}×${input.height}${input.channels === 3 ? ' RGB' : ' grey'}, translated from domain ${from} to ${to} by G_${from}${to}, then back by G_${to}${from} (PSNR of the round trip against the input).`,
     };
   }
 

@@ -55,7 +55,7 @@ export interface ModelInfo {
   trainedOn: string;
   guard: Guard;
   /** Sample-quality measurements so far (kept in checkpoints saved by the trainer). */
-  qualityHistory: QualityPoint[];
+  qualityHistory: (QualityPoint | TranslationQualityPoint)[];
 }
 
 /** One sample-quality measurement during training: 500 samples, seed 0, against the reference of the model's data. */
@@ -66,9 +66,17 @@ export interface QualityPoint {
   /** How long the measurement took. */
   ms: number;
 }
+/** Per direction of a translating model (evaluate()'s r.translation.ab / .ba). */
+export interface TranslationNumbers { targetClassRate: number | null; cyclePsnr: number; fid: number }
+/** A translating model's measurement during training: evaluate()'s r.translation on 100 images per direction. */
+export interface TranslationQualityPoint {
+  step: number;
+  translation: { ab: TranslationNumbers; ba: TranslationNumbers; judge: unknown; n: number };
+  ms: number;
+}
 /** A measurement (or its error) with the history, the share of run time measuring took, and what it was measured with. */
 export interface QualityEvent {
-  point?: QualityPoint; error?: string; history: QualityPoint[]; costShare: number;
+  point?: QualityPoint | TranslationQualityPoint; error?: string; history: (QualityPoint | TranslationQualityPoint)[]; costShare: number;
   samples?: number; judge?: string; against?: string; notes?: string[];
 }
 
@@ -106,13 +114,19 @@ export interface Views {
   predictions: { grid: RgbaGrid; labels: number[]; truth: number[] } | null;
   /** Classifiers: evaluate() over the first 1000 images of the built-in test split (else the training data). */
   accuracy: { loss: number; accuracy: number; images: number; heldOut: boolean; data: string } | null;
+  /** Models that translate: 6 fixed domain-A images, one per row: real, G_AB(real), G_BA(G_AB(real)). */
+  translationAB: RgbaGrid | null;
+  /** The same for 6 domain-B images: real, G_BA(real), G_AB(G_BA(real)). */
+  translationBA: RgbaGrid | null;
 }
 
 export interface TrainResult { step: number; done: number; stopped: boolean }
 
 export interface ToolFigure extends RgbaGrid { caption: string }
 export type ToolSource = { kind: 'dataset'; index: number } | { kind: 'file'; name: string; bytes: ArrayBuffer | Uint8Array };
-export type ToolName = 'transform' | 'augment' | 'blend' | 'inpaint' | 'denoise' | 'interpolate';
+export type ToolName = 'transform' | 'augment' | 'blend' | 'inpaint' | 'denoise' | 'interpolate' | 'translate';
+/** 'a' (default): the training data; 'b': the second domain of a two-domain model (capabilities.two_domains). */
+export type Domain = 'a' | 'b';
 
 export interface TrainerHandlers {
   /** After each chunk of training steps (about every 50 ms). */
@@ -136,16 +150,21 @@ export class Trainer {
    *  `families`: the core's registry of model families and presets. */
   init(options?: { wasmUrl?: string | URL; threadedWasmUrl?: string | URL; threads?: number }):
     Promise<{ simd: string; threads: number; whyOneThread: string; families: FamilyInfo[] }>;
-  loadDataset(name: 'mnist' | 'fashion', options?: { split?: 'train' | 'test'; baseUrl?: string | URL }): Promise<DatasetInfo>;
-  loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string): Promise<DatasetInfo>;
+  /** 'mnist', 'fashion', or one class of them ('mnist:3', 'fashion:7': a CycleGAN domain). */
+  loadDataset(name: 'mnist' | 'fashion' | `mnist:${number}` | `fashion:${number}`, options?: { split?: 'train' | 'test'; baseUrl?: string | URL; domain?: Domain }): Promise<DatasetInfo>;
+  loadIdxDataset(images: Uint8Array | ArrayBuffer, labels?: Uint8Array | ArrayBuffer | null, name?: string, options?: { domain?: Domain }): Promise<DatasetInfo>;
   loadImageFiles(files: Iterable<Blob & { name?: string } | { name: string; bytes: Uint8Array | ArrayBuffer }>,
-    options?: { size?: number; channels?: 1 | 3; name?: string }): Promise<DatasetInfo>;
+    options?: { size?: number; channels?: 1 | 3; name?: string; domain?: Domain }): Promise<DatasetInfo>;
   createModel(config: ModelConfig): Promise<ModelInfo>;
   /** A checkpoint from save(); an ArrayBuffer is transferred (emptied), a Uint8Array copied. */
   loadModel(bytes: Uint8Array | ArrayBuffer): Promise<ModelInfo>;
   /** safetensors checkpoint bytes. */
   save(): Promise<Uint8Array>;
-  info(): Promise<{ families: FamilyInfo[] | null; model: ModelInfo | null; dataset: Omit<DatasetInfo, 'skipped' | 'thumbnails'> | null; training: boolean; paused: boolean }>;
+  info(): Promise<{ families: FamilyInfo[] | null; model: ModelInfo | null; dataset: Omit<DatasetInfo, 'skipped' | 'thumbnails'> | null;
+    /** Domain B of a two-domain model, when loaded. */
+    datasetB: Omit<DatasetInfo, 'skipped' | 'thumbnails'> | null; training: boolean; paused: boolean }>;
+  /** The generator as ONNX bytes (exportOnnx); a translating model's for `direction` ('ab' default, or 'ba'). */
+  exportOnnx(options?: { direction?: 'ab' | 'ba' }): Promise<Uint8Array>;
   /** Resolves when the steps are done or stop() was called. */
   train(options?: { steps?: number; epochs?: number; batch?: number; views?: boolean; quality?: boolean; onProgress?: (p: Progress) => void }): Promise<TrainResult>;
   pause(): Promise<null>;

@@ -82,13 +82,17 @@ export class Trainer {
     return this.request('init', args);
   }
 
-  /** Built-in data ('mnist', or 'fashion' from `baseUrl`); resolves to its description and thumbnails. */
-  loadDataset(name, { split, baseUrl } = {}) {
-    return this.request('loadDataset', { name, split, baseUrl: baseUrl === undefined ? undefined : new URL(baseUrl, location.href).href });
+  /**
+   * Built-in data ('mnist', or 'fashion' from `baseUrl'; one class of them as 'mnist:3',
+   * 'fashion:7'); resolves to its description and thumbnails. Every loader takes `domain`: 'a'
+   * (default) is the training data, 'b' the second domain of a two-domain model (CycleGAN).
+   */
+  loadDataset(name, { split, baseUrl, domain } = {}) {
+    return this.request('loadDataset', { name, split, domain, baseUrl: baseUrl === undefined ? undefined : new URL(baseUrl, location.href).href });
   }
-  loadIdxDataset(images, labels = null, name) { return this.request('loadIdxDataset', { images, labels, name }); }
+  loadIdxDataset(images, labels = null, name, { domain } = {}) { return this.request('loadIdxDataset', { images, labels, name, domain }); }
   /** Own image files (File/Blob or { name, bytes }); unusable ones are listed in `skipped`. */
-  loadImageFiles(files, { size, channels, name } = {}) { return this.request('loadFiles', { files, size, channels, name }); }
+  loadImageFiles(files, { size, channels, name, domain } = {}) { return this.request('loadFiles', { files, size, channels, name, domain }); }
 
   createModel(config) { return this.request('newModel', { config }); }
   /** A checkpoint from save(); its bytes are transferred to the worker. */
@@ -98,6 +102,11 @@ export class Trainer {
   }
   /** The checkpoint as safetensors bytes. */
   async save() { return new Uint8Array((await this.request('saveCheckpoint')).bytes); }
+  /**
+   * The model's generator as ONNX bytes (exportOnnx in onnx.js); a translating model's for one
+   * `direction` ('ab': G_AB, 'ba': G_BA). Rejects with exportOnnx's error when it cannot export.
+   */
+  async exportOnnx({ direction } = {}) { return new Uint8Array((await this.request('exportOnnx', { direction })).bytes); }
   /** What the worker holds: { families, model, dataset, training, paused }. */
   info() { return this.request('info'); }
 
@@ -143,7 +152,8 @@ export class Trainer {
   /**
    * Image tools (image-tools.js): put an image into slot 0 (A) or 1 (B), from the loaded data
    * ({ kind: 'dataset', index }) or a file ({ kind: 'file', name, bytes }); then run a tool
-   * ('transform', 'augment', 'blend', 'inpaint', 'denoise', 'interpolate') on them.
+   * ('transform', 'augment', 'blend', 'inpaint', 'denoise', 'interpolate', 'translate' with
+   * { direction: 'ab' | 'ba' }) on them.
    */
   setToolSource(slot, source, transfer = []) { return this.request('toolSource', { slot, source }, transfer); }
   runTool(tool, options = {}, mask = null) { return this.request('tool', { tool, options, mask }); }

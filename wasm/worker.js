@@ -10,6 +10,8 @@
 // within 10% of the run's time, see quality.js), 'views' (what the model makes, as RGBA bytes, buffers transferred;
 // which views exist follows the model's capabilities, see views()) about once a second while
 // training, 'loading' while files are decoded. No family is named here: capabilities decide.
+// Two-domain models (capabilities.two_domains, e.g. CycleGAN) train on the dataset (domain A) and
+// a second one, datasetB, loaded by the same requests with { domain: 'b' }.
 // Training is Model.train (model.js) with chunks of ~50 ms; it yields between them, so pause,
 // resume and stop are seen promptly, and the other requests (sample, tools) answer between chunks,
 // on the model as is. Pause ends the current Model.train call; resume starts one for the steps left.
@@ -23,9 +25,11 @@ import { toGrid, datasetImages } from './image.js';
 import { gaussian } from './random.js';
 import { ImageTools } from './image-tools.js';
 import { QualityTracker, withQualityHistory, qualityHistoryOf } from './quality.js';
+import { exportOnnx } from './onnx.js';
 
 const CHUNK_MS = 50;             // one chunk of steps between looks at the message queue
-const VIEWS_EVERY_MS = 1000;     // sample grid refresh while training
+const VIEWS_EVERY_MS = 1000;     // sample grid refresh while training, unless the views are costly:
+const VIEWS_SHARE = 0.1;         // views wait at least 1 / VIEWS_SHARE times their own cost (CycleGAN's: ~0.2 s)
 const SAMPLE_COUNT = 64;         // 8 x 8 grid from fixed noise
 const INTERPOLATION_FRAMES = 10;
 const RECONSTRUCTIONS = INTERPOLATION_FRAMES;   // same strip width, same image size on screen
@@ -35,11 +39,13 @@ const LATENT_FRAMES = 9;         // the "vary one latent dimension" strip, from 
 const LATENT_RANGE = 3;
 const PREDICTIONS = 32;          // classifier: test images shown with their predicted class
 const ACCURACY_LIMIT = 1000;     // classifier views: accuracy over the first this many held-out images
+const TRANSLATIONS = 6;          // translating models: rows of real -> translated -> cycled per direction
 
 let core = null;
 let tools = null;   // image sources and tools (image-tools.js)
 let quality = null; // sample quality while training (quality.js); its history belongs to the model
 let dataset = null;
+let datasetB = null;   // domain B of a two-domain model (dataset is domain A)
 let model = null;
 let run = null;     // the training run in progress: { paused, stopped, abort, wake }
 let interpolationSeeds = [1, 2];
@@ -79,13 +85,13 @@ const sameShape = (data) => data && data.height === model.height && data.width =
 /** Labels for a conditional model (the class, or a list), nothing for the others. */
 const conditioned = (labels) => (model.capabilities.classes ? { labels } : {});
 
-function datasetInfo(skipped = []) {
-  const n = Math.min(THUMBNAILS, dataset.length);
-  const step = Math.max(1, Math.floor(dataset.length / n));
+function datasetInfo(skipped = [], data = dataset) {
+  const n = Math.min(THUMBNAILS, data.length);
+  const step = Math.max(1, Math.floor(data.length / n));
   const indices = Array.from({ length: n }, (_, k) => k * step);
   return {
-    name: dataset.name, length: dataset.length, height: dataset.height, width: dataset.width,
-    channels: dataset.channels, labelled: hasLabels(dataset), skipped, thumbnails: grid(datasetImages(dataset, { indices }), 12),
+    name: data.name, length: data.length, height: data.height, width: data.width,
+    channels: data.channels, labelled: hasLabels(data), skipped, thumbnails: grid(datasetImages(data, { indices }), 12),
   };
 }
 
@@ -98,8 +104,8 @@ function datasetInfo(skipped = []) {
 function views() {
   const out = { step: model.step, options: { ...viewOptions, classPair: [...viewOptions.classPair] },
     samples: null, sampleRows: null, interpolation: null, latentStrip: null, classInterpolation: null,
-    reconstruction: null, predictions: null, accuracy: null };
-  const { sample, encode, classes, classify } = model.capabilities;
+    reconstruction: null, predictions: null, accuracy: null, translationAB: null, translationBA: null };
+  const { sample, encode, classes, classify, translate } = model.capabilities;
   const latent = model.latent;
   const oneClass = viewOptions.sampleClass !== null && viewOptions.sampleClass < model.classes ? viewOptions.sampleClass : null;
   if (sample) {
@@ -153,6 +159,10 @@ function views() {
     both.set(outputs.data, inputs.data.length);
     out.reconstruction = grid({ ...inputs, data: both, n: inputs.n * 2 }, inputs.n);
   }
+  if (translate) {
+    if (sameShape(dataset)) out.translationAB = translationRows(dataset, 'ab');
+    if (sameShape(datasetB)) out.translationBA = translationRows(datasetB, 'ba');
+  }
   if (classify) {
     const judged = sameShape(heldOut) ? heldOut : sameShape(dataset) && hasLabels(dataset) ? dataset : null;
     if (judged) {
@@ -164,6 +174,25 @@ function views() {
     }
   }
   return out;
+}
+
+/**
+ * Fixed images of one domain, each in a row: real -> translated ('ab': G_AB) -> translated back.
+ * The same images every time (spread over the domain), so a view shows what training changed.
+ */
+function translationRows(domain, direction) {
+  const n = Math.min(TRANSLATIONS, domain.length);
+  const step = Math.max(1, Math.floor(domain.length / n));
+  const real = datasetImages(domain, { indices: Array.from({ length: n }, (_, k) => k * step) });
+  const there = model.translate(real.data, { direction });
+  const back = model.translate(there.data, { direction: direction === 'ab' ? 'ba' : 'ab' });
+  const P = model.imageSize, rows = new Float32Array(3 * n * P);
+  for (let i = 0; i < n; i++) {
+    rows.set(real.data.subarray(i * P, (i + 1) * P), (3 * i) * P);
+    rows.set(there.data.subarray(i * P, (i + 1) * P), (3 * i + 1) * P);
+    rows.set(back.data.subarray(i * P, (i + 1) * P), (3 * i + 2) * P);
+  }
+  return grid({ ...real, data: rows, n: 3 * n }, 3);
 }
 
 /** The test split of the built-in data, for a classifier's accuracy (loaded once per dataset). */
@@ -178,7 +207,7 @@ async function loadHeldOut() {
 
 function postViews() {
   const v = views();
-  const buffers = [v.samples, v.interpolation, v.latentStrip, v.classInterpolation, v.reconstruction, v.predictions?.grid]
+  const buffers = [v.samples, v.interpolation, v.latentStrip, v.classInterpolation, v.reconstruction, v.predictions?.grid, v.translationAB, v.translationBA]
     .filter(Boolean).map((g) => g.data.buffer);
   self.postMessage({ event: 'views', ...v }, buffers);
 }
@@ -204,18 +233,28 @@ function setViewOptions({ sampleClass, latentDimension, classPair }) {
   }
 }
 
+const nameOf = (thing) => (thing === undefined || thing === null ? null : thing.name ?? String(thing));
+
 /** Measures sample quality now and posts it as a 'quality' event; resolves to the event. */
 async function measureQuality() {
   let event;
   try {
-    const { point, result } = await quality.measure(model);
-    event = { point, history: quality.history, costShare: quality.costShare, samples: quality.samples,
-      judge: result.judge.name, against: result.against.name, notes: result.notes };
+    // A translating model is measured on its own two domains (the page bundles no Fashion-MNIST test split).
+    const domains = model.capabilities.translate && sameShape(dataset) && sameShape(datasetB) ? { domainA: dataset, domainB: datasetB } : undefined;
+    const { point, result } = await quality.measure(model, domains);
+    event = { point, history: quality.history, costShare: quality.costShare, samples: result.translation?.n ?? quality.samples,
+      judge: nameOf(result.judge ?? result.translation?.judge), against: nameOf(result.against) ?? 'the other domain', notes: result.notes ?? [] };
   } catch (e) {
     event = { error: e?.message ?? String(e), history: quality.history, costShare: quality.costShare };
   }
   self.postMessage({ event: 'quality', ...event });
   return event;
+}
+
+/** Domain B of a two-domain model. */
+function useDataB(next) {
+  datasetB?.dispose();
+  datasetB = next;
 }
 
 function useData(next, builtinSource) {
@@ -243,15 +282,17 @@ async function train({ steps, epochs, batch = 64, views: sendViews = true, quali
   refuseWhileTraining('starting another run');
   needModel();
   if (!dataset) throw new Error('no training data loaded');
+  const two = model.capabilities.two_domains;
+  if (two && !datasetB) throw new Error(`a ${model.preset} model translates between two domains: load domain B as well as domain A`);
   if (epochs !== undefined) {
     if (!(epochs > 0 && Number.isFinite(epochs))) throw new Error(`epochs must be a positive number, got ${epochs}`);
     steps = Math.max(1, Math.round((epochs * dataset.length) / batch));
   }
   steps ??= 1000;
   run = { paused: false, stopped: false, abort: null, wake: null };
-  let done = 0, lastViews = performance.now();
+  let done = 0, lastViews = performance.now(), viewsEvery = VIEWS_EVERY_MS;
   quality.reset();
-  const measuring = measure && model.capabilities.sample;
+  const measuring = measure && (model.capabilities.sample || model.capabilities.translate);
   if (measuring) quality.preload(model);   // fetch judge and reference while the first steps run
   try {
     while (done < steps && !run.stopped) {
@@ -263,12 +304,15 @@ async function train({ steps, epochs, batch = 64, views: sendViews = true, quali
       const before = done;
       const result = await model.train(dataset, {
         steps: steps - done, batch, chunkMs: CHUNK_MS, signal: run.abort.signal, allowNewData: true,
+        ...(two ? { datasetB } : {}),
         onProgress: (p) => {
           done = before + p.done;
           self.postMessage({ event: 'progress', ...p, done, total: steps, eta: p.eta });
-          if (sendViews && performance.now() - lastViews > VIEWS_EVERY_MS) {
+          if (sendViews && performance.now() - lastViews > viewsEvery) {
+            const t0 = performance.now();
             postViews();
             lastViews = performance.now();
+            viewsEvery = Math.max(VIEWS_EVERY_MS, (lastViews - t0) / VIEWS_SHARE);
           }
           // Runs between chunks: evaluate() is synchronous once the judge and reference are loaded.
           if (measuring && quality.due()) measureQuality();
@@ -319,23 +363,29 @@ async function handle(type, args, transfer) {
     case 'loadDataset':
     case 'loadBuiltin': {   // the page's older name
       refuseWhileTraining('changing the data');
+      const domainB = checkDomain(args.domain);
       const next = await loadDataset(needCore(), args.name, { split: args.split ?? 'train', baseUrl: args.baseUrl });
+      if (domainB) return describeDomainB(next, transfer);
       useData(next, (args.split ?? 'train') === 'train' ? { name: args.name, baseUrl: args.baseUrl } : null);
       await loadHeldOut();
       break;
     }
     case 'loadIdxDataset': {
       refuseWhileTraining('changing the data');
+      const domainB = checkDomain(args.domain);
       const next = await loadIdxDataset(needCore(), args.images, args.labels ?? null, args.name ?? 'idx');
+      if (domainB) return describeDomainB(next, transfer);
       useData(next, null);
       break;
     }
     case 'loadFiles': {
       refuseWhileTraining('changing the data');
+      const domainB = checkDomain(args.domain);
       const { dataset: next, skipped } = await loadImageFiles(needCore(), args.files, {
         size: args.size, channels: args.channels, name: args.name ?? 'own images',
-        onProgress: ({ done, total }) => { if (done % 25 === 0 || done === total) self.postMessage({ event: 'loading', done, total }); },
+        onProgress: ({ done, total }) => { if (done % 25 === 0 || done === total) self.postMessage({ event: 'loading', done, total, domain: domainB ? 'b' : 'a' }); },
       });
+      if (domainB) return describeDomainB(next, transfer, skipped);
       useData(next, null);
       const value = datasetInfo(skipped);
       transfer.push(value.thumbnails.data.buffer);
@@ -356,8 +406,23 @@ async function handle(type, args, transfer) {
       transfer.push(bytes.buffer);
       return { bytes: bytes.buffer, step: model.step, model: model.config.model };
     }
-    case 'info':
-      return { families: core ? listFamilies(core) : null, model: model ? modelInfo() : null, dataset: dataset ? { name: dataset.name, length: dataset.length, height: dataset.height, width: dataset.width, channels: dataset.channels } : null, training: !!run, paused: !!run?.paused };
+    case 'info': {
+      const brief = (d) => (d ? { name: d.name, length: d.length, height: d.height, width: d.width, channels: d.channels } : null);
+      return { families: core ? listFamilies(core) : null, model: model ? modelInfo() : null, dataset: brief(dataset), datasetB: brief(datasetB), training: !!run, paused: !!run?.paused };
+    }
+    case 'exportOnnx': {
+      // The ONNX path of the package (onnx.js); a translating model exports the generator of one
+      // direction. Its errors (a layer without an ONNX export, a model with no generator) are
+      // answered as errors like any other.
+      const m = needModel();
+      const direction = args.direction ?? 'ab';
+      if (direction !== 'ab' && direction !== 'ba') throw new Error(`direction must be 'ab' or 'ba', got ${JSON.stringify(direction)}`);
+      const options = m.capabilities.translate ? { direction, role: direction === 'ab' ? 'G_AB' : 'G_BA' } : {};
+      const bytes = exportOnnx(m, options);
+      const copy = bytes.slice();
+      transfer.push(copy.buffer);
+      return { bytes: copy.buffer, step: m.step, model: m.config.model, direction: m.capabilities.translate ? direction : null };
+    }
     case 'train':
       return train(args);
     case 'pause':
@@ -395,7 +460,7 @@ async function handle(type, args, transfer) {
     case 'classify':
       return needModel().classify(new Float32Array(args.images));
     case 'quality':
-      if (!needModel().capabilities.sample) throw new Error(`a ${model.preset} model generates no images: there is no sample quality to measure`);
+      if (!needModel().capabilities.sample && !model.capabilities.translate) throw new Error(`a ${model.preset} model generates no images: there is no sample quality to measure`);
       return measureQuality();
     case 'evaluate':
       if (!dataset) throw new Error('no data loaded to evaluate on');
@@ -408,7 +473,7 @@ async function handle(type, args, transfer) {
     }
     case 'tool': {
       needCore();
-      const value = tools.run(args.tool, args.options ?? {}, args.mask, { model, dataset });
+      const value = tools.run(args.tool, args.options ?? {}, args.mask, { model, dataset, datasetB });
       transfer.push(...value.figures.map((f) => f.data.buffer));
       return value;
     }
@@ -422,6 +487,21 @@ async function handle(type, args, transfer) {
   }
   // The data loaders answer with the dataset's description and thumbnails.
   const value = datasetInfo();
+  transfer.push(value.thumbnails.data.buffer);
+  return value;
+}
+
+/** Whether a load is for domain B ('b') rather than the (domain A) dataset ('a' or none). */
+function checkDomain(domain) {
+  if (domain === undefined || domain === null || domain === 'a') return false;
+  if (domain === 'b') return true;
+  throw new Error(`domain must be 'a' or 'b', got ${JSON.stringify(domain)}`);
+}
+
+/** Makes `next` domain B and answers with its description and thumbnails (as for the dataset). */
+function describeDomainB(next, transfer, skipped = []) {
+  useDataB(next);
+  const value = { ...datasetInfo(skipped, next), domain: 'b' };
   transfer.push(value.thumbnails.data.buffer);
   return value;
 }

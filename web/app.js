@@ -1,11 +1,13 @@
 // app.js — the page: settings, buttons and views on the main thread; every training step,
 // decode and sample runs in the package's worker (wasm/worker.js, driven by wasm/trainer.js).
 // The main thread only paints RGBA buffers the worker sends. The model list is the core's registry
-// (init() → families); which views and controls show follows the model's capabilities.
+// (init() → families); which views and controls show follows the model's capabilities. A model
+// with two domains (capabilities.two_domains: CycleGAN) swaps the data choice for domain A and
+// domain B pickers; one that translates shows both translation directions while it trains.
 
 import { createTrainer } from './wasm/trainer.js';
 import { LossChart } from './loss-chart.js';
-import { modelEntries, lossSeries, LOSS_LABELS, IMAGE_SIZES } from './models.js';
+import { modelEntries, lossSeries, LOSS_LABELS, IMAGE_SIZES, domainChoices, domainLabel } from './models.js';
 import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
 import { paint, download } from './canvas.js';
 import { ToolsPanel } from './tools-panel.js';
@@ -19,11 +21,16 @@ const MAX_MESSAGES = 3;   // older messages make way for new ones
 // Autosave to IndexedDB while training (and on Pause and Stop); ?autosave=SECONDS overrides it.
 const AUTOSAVE_SECONDS = 120;
 const AUTOSAVE_MS = 1000 * (Number(new URLSearchParams(location.search).get('autosave')) || AUTOSAVE_SECONDS);
+// ?threads=N (1..8) overrides the worker's thread count (default: the device's cores minus one, at most 4).
+const THREADS = Number(new URLSearchParams(location.search).get('threads')) || undefined;
 
 const state = {
   phase: 'starting',     // starting | ready | busy | training | paused
-  data: null,            // dataset info from the worker
+  data: null,            // dataset info from the worker (domain A of a two-domain model)
   dataSource: null,      // how the data was loaded, to load it again after a worker restart
+  dataB: null,           // domain B's info, for two-domain models
+  dataSourceB: null,     // how domain B was loaded
+  twoDomains: false,     // the Data card shows domain A and B pickers (the chosen model has two domains)
   model: null,           // model info from the worker
   modelStale: false,     // the settings no longer describe the model: Start builds a new one
   rollbacks: 0,          // divergence-guard roll-backs of the model so far, to report new ones
@@ -101,7 +108,7 @@ const modelEntry = (name) => MODELS.find((m) => m.model === name) ?? MODELS[0];
 function setPhase(phase) {
   state.phase = phase;
   const idle = phase === 'ready';
-  $('start').disabled = !(idle && state.data);
+  $('start').disabled = !(idle && state.data && (!state.twoDomains || state.dataB));
   $('pause').disabled = phase !== 'training';
   $('resume').disabled = phase !== 'paused';
   $('stop').disabled = !(phase === 'training' || phase === 'paused');
@@ -109,9 +116,10 @@ function setPhase(phase) {
   for (const el of document.querySelectorAll('#data-card input, #data-card select, #model-card input, #model-card select, #checkpoint-input')) el.disabled = locked;
   if ($('latent').dataset.none) $('latent').disabled = true;
   if (!state.fashionAvailable) $('dataset-choice').querySelector('[value=fashion]').disabled = true;
-  $('drop-zone').classList.toggle('disabled', locked);
+  for (const id of ['drop-zone', 'domain-a-drop', 'domain-b-drop']) $(id).classList.toggle('disabled', locked);
   $('download-checkpoint').disabled = !(state.model && (idle || phase === 'paused'));
-  $('download-grid').disabled = !$('samples').classList.contains('painted');
+  $('download-onnx').disabled = $('download-checkpoint').disabled;
+  $('download-grid').disabled = !viewsToDownload();
   $('new-pair').disabled = !state.model || phase === 'starting' || phase === 'busy';
   $('engine').classList.toggle('live', phase === 'training');
 }
@@ -197,11 +205,12 @@ function shapeFits(model, data) {
 
 // ---------- data ----------
 
+const dataText = (info, what = 'training images') => `${integer.format(info.length)} ${what} · ${info.width}×${info.height} ${info.channels === 3 ? 'RGB' : 'grey'}` +
+  (info.skipped.length ? ` · ${info.skipped.length} skipped` : '');
+
 function showData(info) {
   state.data = info;
-  const colour = info.channels === 3 ? 'RGB' : 'grey';
-  $('data-status').textContent = `${integer.format(info.length)} training images · ${info.width}×${info.height} ${colour}` +
-    (info.skipped.length ? ` · ${info.skipped.length} skipped` : '');
+  $('data-status').textContent = dataText(info, state.twoDomains ? 'images in domain A' : 'training images');
   const skipped = $('skipped');
   skipped.hidden = info.skipped.length === 0;
   if (info.skipped.length) {
@@ -224,32 +233,123 @@ function showData(info) {
   tools.datasetChanged(info);
 }
 
-async function loadData(source) {
-  $('data-status').textContent = source.kind === 'files' ? `Decoding ${integer.format(source.files.length)} files…` : 'Loading…';
+function showDataB(info) {
+  state.dataB = info;
+  const reasons = [...new Set(info.skipped.map((s) => s.reason))];
+  $('domain-b-status').textContent = dataText(info, 'images in domain B') + (reasons.length ? ` (${reasons.join(', ')})` : '');
+  $('domain-b-status').title = info.skipped.slice(0, MAX_SKIPS_LISTED).map((s) => `${s.name}: ${s.reason}: ${s.message}`).join('\n');
+  paint($('domain-b-thumbnails'), info.thumbnails);
+  if (state.model && !shapeFits(state.model, info)) markStale();
+}
+
+const FASHION_NAME = /^fashion(:\d)?$/;
+
+/**
+ * Loads `source` ({ kind: 'builtin', name } with name 'mnist', 'fashion' or a class of them as
+ * 'fashion:7'; or { kind: 'files', files, size, channels }) as the data, or with domain 'b' as
+ * domain B of a two-domain model.
+ */
+async function loadData(source, domain = 'a') {
+  const b = domain === 'b';
+  const status = b ? $('domain-b-status') : $('data-status');
+  status.textContent = source.kind === 'files' ? `Decoding ${integer.format(source.files.length)} files…` : 'Loading…';
   state.loadingData = true;
   try {
     const info = source.kind === 'files'
-      ? await client.loadImageFiles(source.files, { size: source.size, channels: source.channels })
-      : await client.loadDataset(source.name, { baseUrl: source.name === 'fashion' ? FASHION_URL : undefined });
-    state.dataSource = source;
+      ? await client.loadImageFiles(source.files, { size: source.size, channels: source.channels, domain })
+      : await client.loadDataset(source.name, { baseUrl: FASHION_NAME.test(source.name) ? FASHION_URL : undefined, domain });
     const choice = source.kind === 'files' ? 'files' : source.name;
-    document.querySelector(`input[name=dataset][value=${choice}]`).checked = true;
-    $('own-images').hidden = choice !== 'files';
-    showData(info);
+    if (b) {
+      state.dataSourceB = source;
+      $('domain-b-choice').value = choice;
+      $('domain-b-drop').hidden = choice !== 'files';
+      showDataB(info);
+    } else {
+      state.dataSource = source;
+      const radio = document.querySelector(`input[name=dataset][value="${choice}"]`);
+      if (radio) radio.checked = true;
+      $('own-images').hidden = choice !== 'files' || state.twoDomains;
+      if ([...$('domain-a-choice').options].some((o) => o.value === choice)) $('domain-a-choice').value = choice;
+      $('domain-a-drop').hidden = choice !== 'files';
+      showData(info);
+    }
+    $('domain-format').hidden = !(state.twoDomains && [state.dataSource, state.dataSourceB].some((s) => s?.kind === 'files'));
   } catch (e) {
-    $('data-status').textContent = state.data ? `Still using the previous data (${integer.format(state.data.length)} images).` : 'No training data loaded.';
-    if (e.skipped?.length || /usable image/.test(e.message)) throw new Error(`No images loaded: ${e.message}`);
+    const current = b ? state.dataB : state.data;
+    status.textContent = current ? `Still using the previous data (${integer.format(current.length)} images).` : `No ${b ? 'domain B images' : 'training data'} loaded.`;
+    if (e.skipped?.length || /usable image/.test(e.message)) throw new Error(`No images loaded${b ? ' into domain B' : ''}: ${e.message}`);
     throw e;
   } finally {
     state.loadingData = false;
+    setPhase(state.phase);
   }
 }
 
-function ownImages(files) {
+/** Own image files as the data (domain 'a') or as domain B ('b'), at the size and colour chosen for them. */
+function ownImages(files, domain = 'a') {
   const list = [...files].filter((f) => !f.name.startsWith('.'));   // .DS_Store and friends
   if (list.length === 0) { notify('No files were chosen.', 'error'); return; }
   if (list.length > MAX_FILES) { notify(`That is ${integer.format(list.length)} files; the page takes at most ${integer.format(MAX_FILES)}.`, 'error'); return; }
-  busy(() => loadData({ kind: 'files', files: list, size: Number($('image-size').value), channels: Number($('image-channels').value) }));
+  const [size, channels] = state.twoDomains ? [$('domain-size').value, $('domain-channels').value] : [$('image-size').value, $('image-channels').value];
+  busy(() => loadData({ kind: 'files', files: list, size: Number(size), channels: Number(channels) }, domain));
+}
+
+/** Built-in domains to start from: sneakers and ankle boots when Fashion-MNIST is here, else digits 3 and 8. */
+const defaultDomains = () => (state.fashionAvailable ? ['fashion:7', 'fashion:9'] : ['mnist:3', 'mnist:8']);
+const isDomainSource = (source) => source?.kind === 'files' || /:\d$/.test(source?.name ?? '');
+
+/**
+ * Shows the Data card for a model with two domains (domain A and B pickers) or one dataset, and
+ * loads what that needs: default class subsets for domains not chosen yet, and back to the whole
+ * dataset chosen in the one-dataset form when leaving two domains. Runs inside busy().
+ */
+async function useDataMode(two) {
+  const changed = state.twoDomains !== two;
+  state.twoDomains = two;
+  $('dataset-choice').hidden = two;
+  $('domain-a').hidden = !two;
+  $('domain-b').hidden = !two;
+  $('own-images').hidden = two || state.dataSource?.kind !== 'files';
+  $('fashion-note').hidden = two || state.fashionAvailable !== false;
+  $('domain-format').hidden = !(two && [state.dataSource, state.dataSourceB].some((s) => s?.kind === 'files'));
+  setPhase(state.phase);
+  if (two) {
+    const [a, b] = defaultDomains();
+    if (!isDomainSource(state.dataSource)) await loadData({ kind: 'builtin', name: a });
+    if (!state.dataSourceB) await loadData({ kind: 'builtin', name: b }, 'b');
+  } else if (changed && /:\d$/.test(state.dataSource?.name ?? '')) {
+    const chosen = document.querySelector('input[name=dataset]:checked')?.value;
+    await loadData({ kind: 'builtin', name: chosen === 'fashion' ? 'fashion' : 'mnist' });
+  }
+  if (state.data) $('data-status').textContent = dataText(state.data, two ? 'images in domain A' : 'training images');
+  // The pickers name what is loaded (own images carried over from one form to the other too).
+  const choice = state.dataSource?.kind === 'files' ? 'files' : state.dataSource?.name;
+  if (two && [...$('domain-a-choice').options].some((o) => o.value === choice)) $('domain-a-choice').value = choice;
+  $('domain-a-drop').hidden = !two || choice !== 'files';
+  const radio = document.querySelector(`input[name=dataset][value="${choice}"]`);
+  if (!two && radio) radio.checked = true;
+  $('own-images').hidden = two || choice !== 'files';
+}
+
+/** The domain pickers' options (once Fashion-MNIST's presence is known). */
+function fillDomainOptions() {
+  if ($('domain-a-choice').options.length) return;
+  for (const id of ['domain-a-choice', 'domain-b-choice']) {
+    const groups = new Map();
+    for (const c of domainChoices({ fashion: state.fashionAvailable })) {
+      if (!groups.has(c.group)) groups.set(c.group, Object.assign(document.createElement('optgroup'), { label: c.group }));
+      groups.get(c.group).append(new Option(c.label, c.value));
+    }
+    $(id).replaceChildren(...groups.values());
+  }
+}
+
+/** A domain picker changed: load that class subset, or show the drop zone for own images. */
+function domainChosen(domain) {
+  const value = $(`domain-${domain}-choice`).value;
+  $(`domain-${domain}-drop`).hidden = value !== 'files';
+  $('domain-format').hidden = !(value === 'files' || [state.dataSource, state.dataSourceB].some((s) => s?.kind === 'files'));
+  if (value !== 'files') busy(() => loadData({ kind: 'builtin', name: value }, domain));
 }
 
 /** Files of a drop, folders included (read recursively through the entries API). */
@@ -345,15 +445,49 @@ function showViews(v) {
   }
   $('reconstruction-card').hidden = !v.reconstruction;
   if (v.reconstruction) paint($('reconstruction'), v.reconstruction);
+  for (const [id, g] of [['translation-ab', v.translationAB], ['translation-ba', v.translationBA]]) {
+    if (!g) continue;
+    paint($(id), g);
+    $(id).dataset.step = String(v.step);
+  }
+  if (v.translationAB || v.translationBA) $('translation-caption').textContent = `step ${step}`;
   state.lastViewsStep = v.step;
-  $('download-grid').disabled = !(v.samples || v.predictions);
+  $('download-grid').disabled = !viewsToDownload();
+}
+
+/** The canvases Download grid saves: the samples (or predictions), or both translation views. */
+function viewsToDownload() {
+  if (!$('translation-card').hidden) return ['translation-ab', 'translation-ba'].every((id) => $(id).classList.contains('painted')) ? [$('translation-ab'), $('translation-ba')] : null;
+  return $('samples').classList.contains('painted') ? [$('samples')] : null;
+}
+
+/** Canvases side by side in one PNG, at their own pixel sizes. */
+function downloadCanvases(canvases, name) {
+  let out = canvases[0];
+  if (canvases.length > 1) {
+    const gap = 8;
+    out = document.createElement('canvas');
+    out.width = canvases.reduce((w, c) => w + c.width, 0) + gap * (canvases.length - 1);
+    out.height = Math.max(...canvases.map((c) => c.height));
+    const ctx = out.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, out.width, out.height);
+    let x = 0;
+    for (const c of canvases) { ctx.drawImage(c, x, 0); x += c.width + gap; }
+  }
+  out.toBlob((blob) => download(blob, name), 'image/png');
 }
 
 /** Shows the cards and controls this model's capabilities call for, reset to their defaults. */
 function setupViews(model) {
-  const { sample, classes } = model.capabilities;
+  const { sample, classes, classify, translate } = model.capabilities;
   quality.reset(model);
   const conditional = sample && classes;
+  $('samples-card').hidden = !(sample || classify);
+  $('translation-card').hidden = !translate;
+  $('translation-caption').textContent = 'appear once the model trains';
+  for (const id of ['translation-ab', 'translation-ba']) { $(id).classList.remove('painted'); delete $(id).dataset.step; }
+  $('onnx-direction-label').hidden = !translate;
   $('interpolation-card').hidden = !sample;
   $('latent-card').hidden = !sample;
   $('class-interpolation-card').hidden = !conditional;
@@ -383,14 +517,17 @@ async function onRestart(reason) {
     state.loadingData && 'the data it was loading is skipped, MNIST is loaded instead'].filter(Boolean);
   notify(`The training worker stopped (${reason}). A new one was started${lost.length ? `; ${lost.join('; ')}` : ''}.`, 'error');
   const source = state.loadingData ? undefined : state.dataSource;
+  const sourceB = state.loadingData ? undefined : state.dataSourceB;
   tools.workerRestarted();
   state.model = null;
   state.modelStale = false;
   state.data = null;
+  state.dataB = null;
+  state.dataSourceB = null;
   state.loadingData = false;
   describeModel();
   setPhase('starting');
-  await start(source);
+  await start(source, sourceB);
 }
 
 // ---------- training ----------
@@ -402,9 +539,19 @@ async function startTraining() {
   // The model that will train: the current one, or a new one from the settings.
   const keep = state.model && !state.modelStale;
   const entry = modelEntry(keep ? state.model.preset : settings.model);
-  if ((keep ? state.model.capabilities : entry.capabilities).classes && !data.labelled) {
+  const capabilities = keep ? state.model.capabilities : entry.capabilities;
+  if (capabilities.classes && !data.labelled) {
     notify(`${entry.label} needs a class label for every training image, and the training data (${datasetLabel(state.dataSource)}) has none: choose MNIST or Fashion-MNIST, or a model without classes.`, 'error');
     return;
+  }
+  if (capabilities.two_domains) {
+    const b = state.dataB;
+    if (!b) { notify(`${entry.label} translates between two domains: choose domain B as well as domain A.`, 'error'); return; }
+    if (b.height !== data.height || b.width !== data.width || b.channels !== data.channels) {
+      const shape = (d) => `${d.width}×${d.height} ${d.channels === 3 ? 'RGB' : 'grey'}`;
+      notify(`Domain A holds ${shape(data)} images and domain B ${shape(b)}: both domains need the same size and colour (load your images again at the other's size).`, 'error');
+      return;
+    }
   }
   await busy(async () => {
     if (!state.model || state.modelStale) {
@@ -474,6 +621,21 @@ async function saveCheckpoint() {
   } catch (e) { report(e); }
 }
 
+/** The generator as ONNX (a translating model's for the chosen direction); a failed export is a message. */
+async function saveOnnx() {
+  if (!state.model) return;
+  const direction = state.model.capabilities.translate ? $('onnx-direction').value : undefined;
+  delete $('download-onnx').dataset.outcome;   // 'saved' or 'failed' once this attempt ends (tests wait on it)
+  try {
+    const { bytes, step, model } = await client.request('exportOnnx', { direction });
+    download(new Blob([bytes], { type: 'application/octet-stream' }), `wasmgen-${model}${direction ? `-${direction}` : ''}-step${step}.onnx`);
+    $('download-onnx').dataset.outcome = 'saved';
+  } catch (e) {
+    if (!e?.workerLost) notify(`ONNX export failed: ${e.message}`, 'error');
+    $('download-onnx').dataset.outcome = 'failed';
+  }
+}
+
 async function loadCheckpoint(file) {
   await busy(async () => {
     await loadCheckpointBytes(await file.arrayBuffer(), file.name);
@@ -493,8 +655,15 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
   state.modelStale = false;
   state.rollbacks = info.guard.rollbacks;
   const entry = modelEntry(info.preset);
+  if ($('model-select').value !== entry.model) {
+    // Another kind of model: its batch and training length (checkpoints do not keep them).
+    $('batch').value = entry.defaults.batch;
+    $('length').value = entry.defaults.length;
+    $('unit').value = entry.defaults.unit;
+  }
   $('model-select').value = entry.model;
   $('model-about').textContent = entry.about;
+  await useDataMode(Boolean(info.capabilities.two_domains));
   $('latent').value = info.latent;
   $('latent').dataset.none = info.latent ? '' : 'yes';
   $('lr').value = info.config.lr;
@@ -514,10 +683,10 @@ async function loadCheckpointBytes(bytes, name, { quiet = false } = {}) {
 
 // ---------- autosave and saved runs (IndexedDB, see autosave.js) ----------
 
-function datasetLabel(source) {
+function datasetLabel(source, sourceB = null) {
   if (!source) return 'no data';
-  if (source.kind === 'files') return 'your images';
-  return source.name === 'fashion' ? 'Fashion-MNIST' : 'MNIST';
+  const label = source.kind === 'files' ? 'your images' : domainLabel(source.name);
+  return sourceB ? `${label} ↔ ${sourceB.kind === 'files' ? 'your images' : domainLabel(sourceB.name)}` : label;
 }
 
 /** Saves the current model's checkpoint under its run id; errors are shown once, never thrown. */
@@ -526,9 +695,12 @@ async function autosave() {
   try {
     const { bytes, step } = await client.request('saveCheckpoint');
     const model = state.model.config.model;
-    const source = state.dataSource ? { kind: state.dataSource.kind, name: state.dataSource.name ?? null } : null;
+    const brief = (s) => (s ? { kind: s.kind, name: s.name ?? null } : null);
+    const source = brief(state.dataSource);
+    // A two-domain model's second domain is saved beside the first (older records have no datasetB).
+    const sourceB = state.model.capabilities.two_domains ? brief(state.dataSourceB) : null;
     await putRun({ id: state.runId, model, label: modelEntry(model).label, config: state.model.config,
-      dataset: source, datasetLabel: datasetLabel(source), step, savedAt: Date.now(), bytes });
+      dataset: source, datasetB: sourceB, datasetLabel: datasetLabel(source, sourceB), step, savedAt: Date.now(), bytes });
     state.autosaveFailed = null;
     await showSavedRuns();
   } catch (e) {
@@ -574,19 +746,27 @@ async function resumeRun(id) {
   await busy(async () => {
     const run = await getRun(id);
     if (!run) throw new Error('That saved run is gone (deleted in another tab?)');
-    const source = run.dataset;
-    if (source?.kind === 'builtin' && (state.dataSource?.kind !== 'builtin' || state.dataSource.name !== source.name)) {
-      await loadData({ kind: 'builtin', name: source.name });
-    }
+    const source = run.dataset, sourceB = run.datasetB ?? null;
+    const differs = (current, saved) => current?.kind !== 'builtin' || current.name !== saved.name;
+    if (sourceB) state.twoDomains = true;   // the domain pickers apply; loadCheckpointBytes shows them
+    if (source?.kind === 'builtin' && differs(state.dataSource, source)) await loadData({ kind: 'builtin', name: source.name });
+    if (sourceB?.kind === 'builtin' && differs(state.dataSourceB, sourceB)) await loadData({ kind: 'builtin', name: sourceB.name }, 'b');
     const info = await loadCheckpointBytes(run.bytes, `saved run "${run.label}"`, { quiet: true });
     state.runId = run.id;
-    const data = source?.kind === 'files'
-      ? ' It was trained on your own images: drop them again (same size and colour) before pressing Start.'
+    const own = [source?.kind === 'files' && (sourceB ? 'domain A' : 'your own images'), sourceB?.kind === 'files' && 'domain B'].filter(Boolean);
+    const data = own.length
+      ? ` It was trained on your own images (${own.join(' and ')}): drop them again (same size and colour) before pressing Start.`
       : '';
     notify(`Resumed ${run.label} on ${run.datasetLabel} at step ${integer.format(info.step)}. Start continues training it.${data}`);
-    if (source?.kind === 'files') {
+    if (source?.kind === 'files' && !sourceB) {
       document.querySelector('input[name=dataset][value=files]').checked = true;
       $('own-images').hidden = false;
+    }
+    for (const [domain, saved] of [['a', sourceB && source], ['b', sourceB]]) {
+      if (saved?.kind !== 'files') continue;
+      $(`domain-${domain}-choice`).value = 'files';
+      $(`domain-${domain}-drop`).hidden = false;
+      $('domain-format').hidden = false;
     }
   });
   await showSavedRuns();
@@ -601,10 +781,10 @@ async function fashionBundled() {
   } catch { return false; }
 }
 
-/** Sets up a (new) worker and loads `source`, the built-in MNIST by default. */
-async function start(source = { kind: 'builtin', name: 'mnist' }) {
+/** Sets up a (new) worker and loads `source`, the built-in MNIST by default (and domain B's `sourceB`). */
+async function start(source = { kind: 'builtin', name: 'mnist' }, sourceB = null) {
   try {
-    const { simd, threads, whyOneThread, families } = await client.init();
+    const { simd, threads, whyOneThread, families } = await client.init({ threads: THREADS });
     fillModelOptions(families);
     const kind = /simd/.test(simd) ? 'SIMD' : 'no SIMD';
     $('engine').textContent = `WebAssembly ${kind} · ${threads} thread${threads === 1 ? '' : 's'}`;
@@ -615,7 +795,9 @@ async function start(source = { kind: 'builtin', name: 'mnist' }) {
       $('fashion-note').hidden = false;
       $('fashion-note').textContent = 'Fashion-MNIST is not bundled with this build (install the Debian package dataset-fashion-mnist and rebuild).';
     }
+    fillDomainOptions();
     await loadData(source);
+    if (sourceB) await loadData(sourceB, 'b');
     setPhase('ready');
     describeModel();
     await showSavedRuns();
@@ -625,10 +807,37 @@ async function start(source = { kind: 'builtin', name: 'mnist' }) {
   }
 }
 
+/** Files and folders dropped on `zone` go to `take` (while the page is idle). */
+function wireDropZone(zone, take) {
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (state.phase !== 'ready') return;
+    try { take(await droppedFiles(e.dataTransfer)); } catch (err) { notify(`Could not read the dropped files: ${err.message}`, 'error'); }
+  });
+}
+
 function wire() {
-  for (const size of IMAGE_SIZES) $('image-size').append(new Option(`${size} × ${size}`, String(size)));
+  for (const size of IMAGE_SIZES) {
+    $('image-size').append(new Option(`${size} × ${size}`, String(size)));
+    $('domain-size').append(new Option(`${size} × ${size}`, String(size)));
+  }
   describeModel();
-  $('model-select').addEventListener('change', () => { applyDefaults(modelEntry($('model-select').value)); markStale(); });
+  $('model-select').addEventListener('change', () => {
+    const entry = modelEntry($('model-select').value);
+    applyDefaults(entry);
+    markStale();
+    busy(() => useDataMode(Boolean(entry.capabilities.two_domains)));
+  });
+  for (const domain of ['a', 'b']) {
+    $(`domain-${domain}-choice`).addEventListener('change', () => domainChosen(domain));
+    for (const kind of ['files', 'folder']) {
+      $(`domain-${domain}-${kind}`).addEventListener('change', (e) => { ownImages(e.target.files, domain); e.target.value = ''; });
+    }
+    wireDropZone($(`domain-${domain}-drop`), (files) => ownImages(files, domain));
+  }
   for (const id of ['latent', 'lr', 'seed', 'augment']) $(id).addEventListener('input', markStale);
   $('dataset-choice').addEventListener('change', (e) => {
     const value = e.target.value;
@@ -637,15 +846,7 @@ function wire() {
   });
   $('file-input').addEventListener('change', (e) => { ownImages(e.target.files); e.target.value = ''; });
   $('folder-input').addEventListener('change', (e) => { ownImages(e.target.files); e.target.value = ''; });
-  const zone = $('drop-zone');
-  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', async (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    if (state.phase !== 'ready') return;
-    try { ownImages(await droppedFiles(e.dataTransfer)); } catch (err) { notify(`Could not read the dropped files: ${err.message}`, 'error'); }
-  });
+  wireDropZone($('drop-zone'), (files) => ownImages(files));
   // A file dropped outside the zone would otherwise replace the page.
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());
@@ -655,9 +856,11 @@ function wire() {
   $('stop').addEventListener('click', () => client.stop().catch(report));
   $('download-checkpoint').addEventListener('click', saveCheckpoint);
   $('download-grid').addEventListener('click', () => {
-    const name = `wasmgen-${state.model?.config.model ?? 'samples'}-step${state.lastViewsStep}.png`;
-    $('samples').toBlob((blob) => download(blob, name), 'image/png');
+    const canvases = viewsToDownload();
+    const what = canvases?.length > 1 ? '-translations' : '';
+    if (canvases) downloadCanvases(canvases, `wasmgen-${state.model?.config.model ?? 'samples'}${what}-step${state.lastViewsStep}.png`);
   });
+  $('download-onnx').addEventListener('click', saveOnnx);
   $('checkpoint-input').addEventListener('change', (e) => {
     const file = e.target.files[0];
     e.target.value = '';

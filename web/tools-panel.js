@@ -136,6 +136,7 @@ export class ToolsPanel {
       case 'inpaint': return { iterations: num('inpaint-iterations', 'VAE iterations') };
       case 'denoise': return { noise: $('denoise-noise').value, amount: num('denoise-amount', 'Noise amount'), threshold: num('denoise-threshold', 'VAE threshold'), seed };
       case 'interpolate': return { steps: num('interpolate-steps', 'Steps'), spherical: $('interpolate-spherical').checked, seed };
+      case 'translate': return { direction: $('translate-direction').value };
       default: return {};
     }
   }
