@@ -9,7 +9,7 @@ import { createTrainer } from './wasm/trainer.js';
 import { LossChart } from './loss-chart.js';
 import { modelEntries, lossSeries, LOSS_LABELS, IMAGE_SIZES, domainChoices, domainLabel } from './models.js';
 import { putRun, listRuns, getRun, deleteRun, newRunId } from './autosave.js';
-import { paint, download } from './canvas.js';
+import { paint, download, downloadSideBySide } from './canvas.js';
 import { ToolsPanel } from './tools-panel.js';
 import { QualityCard } from './quality-card.js';
 
@@ -461,22 +461,6 @@ function viewsToDownload() {
   return $('samples').classList.contains('painted') ? [$('samples')] : null;
 }
 
-/** Canvases side by side in one PNG, at their own pixel sizes. */
-function downloadCanvases(canvases, name) {
-  let out = canvases[0];
-  if (canvases.length > 1) {
-    const gap = 8;
-    out = document.createElement('canvas');
-    out.width = canvases.reduce((w, c) => w + c.width, 0) + gap * (canvases.length - 1);
-    out.height = Math.max(...canvases.map((c) => c.height));
-    const ctx = out.getContext('2d');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, out.width, out.height);
-    let x = 0;
-    for (const c of canvases) { ctx.drawImage(c, x, 0); x += c.width + gap; }
-  }
-  out.toBlob((blob) => download(blob, name), 'image/png');
-}
 
 /** Shows the cards and controls this model's capabilities call for, reset to their defaults. */
 function setupViews(model) {
@@ -858,7 +842,7 @@ function wire() {
   $('download-grid').addEventListener('click', () => {
     const canvases = viewsToDownload();
     const what = canvases?.length > 1 ? '-translations' : '';
-    if (canvases) downloadCanvases(canvases, `wasmgen-${state.model?.config.model ?? 'samples'}${what}-step${state.lastViewsStep}.png`);
+    if (canvases) downloadSideBySide(canvases, `wasmgen-${state.model?.config.model ?? 'samples'}${what}-step${state.lastViewsStep}.png`);
   });
   $('download-onnx').addEventListener('click', saveOnnx);
   $('checkpoint-input').addEventListener('change', (e) => {

@@ -5,7 +5,7 @@
 //   const panel = new ToolsPanel({ client, report, augmentText: () => $('augment').value });
 //   panel.datasetChanged(info);    // after every data load: dataset sources follow the new data
 
-import { paint, download } from './canvas.js';
+import { paint, downloadSideBySide } from './canvas.js';
 import { MAX_FILE_BYTES } from './wasm/images.js';
 
 const $ = (id) => document.getElementById(id);
@@ -247,15 +247,6 @@ export class ToolsPanel {
   #download() {
     const canvases = [...document.querySelectorAll('#tool-results canvas')];
     if (!canvases.length) return;
-    const gap = 4;
-    const out = document.createElement('canvas');
-    out.width = canvases.reduce((w, c) => w + c.width, 0) + gap * (canvases.length - 1);
-    out.height = Math.max(...canvases.map((c) => c.height));
-    const ctx = out.getContext('2d');
-    ctx.fillStyle = '#181818';
-    ctx.fillRect(0, 0, out.width, out.height);
-    let x = 0;
-    for (const c of canvases) { ctx.drawImage(c, x, 0); x += c.width + gap; }
-    out.toBlob((blob) => download(blob, `wasmgen-${this.tool}.png`), 'image/png');
+    downloadSideBySide(canvases, `wasmgen-${this.tool}.png`, { gap: 4, background: '#181818' });
   }
 }
