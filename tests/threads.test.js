@@ -67,36 +67,40 @@ async function sameBytesAtEveryThreadCount(name, config, steps, batch) {
   return reference;
 }
 
-for (const [name, config, steps, batch] of PRESETS) {
-  test(`${name}: the same checkpoint bytes at 1, 2, 3 and 4 threads and in the native build`, async () => {
-    const reference = await sameBytesAtEveryThreadCount(name, config, steps, batch);
-    const dir = tempDir();
-    const idx = path.join(dir, 'train-images.idx');
-    fs.writeFileSync(idx, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'data', 'mnist-train-images.idx.gz'))));
-    const out = path.join(dir, 'native.safetensors');
-    const wg = await engine(1);
-    const canonicalConfig = JSON.stringify(wg.createModel(config).config);
-    const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'),
-      [canonicalConfig, idx, String(steps), String(batch), out, 'mnist-train:8337'],
-      { encoding: 'utf8', env: { ...process.env, WASMGEN_THREADS: '3' } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(sha(canonical(fs.readFileSync(out))), sha(reference), `${name}: native at 3 threads differs from wasm`);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-}
-
-// The labelled families (conditional generators, the classifier) train on MNIST's labels, which
-// build/native/wasmgen_native does not read, so these compare the wasm builds only.
+// The labelled families (conditional generators, AC-GAN, the classifier) train on MNIST's labels,
+// which the native trainer reads from WASMGEN_LABELS.
 const LABELLED_PRESETS = [
   ['cgan', { model: 'cgan', seed: 25 }, 2, 8],
   ['cdcgan', { model: 'cdcgan', seed: 26 }, 2, 8],
+  ['acgan', { model: 'acgan', seed: 29 }, 2, 8],
   ['cvae', { model: 'cvae', seed: 27 }, 4, 16],
   ['lenet', { model: 'lenet', seed: 28 }, 4, 16],
 ];
 
-for (const [name, config, steps, batch] of LABELLED_PRESETS) {
-  test(`${name}: the same checkpoint bytes at 1, 2, 3 and 4 threads`, async () => {
-    await sameBytesAtEveryThreadCount(name, config, steps, batch);
+/** MNIST's training images (and labels) as the IDX files the native trainer reads. */
+function mnistIdx(dir) {
+  const unpack = (name) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'data', `${name}.gz`))));
+    return file;
+  };
+  return { images: unpack('mnist-train-images.idx'), labels: unpack('mnist-train-labels.idx') };
+}
+
+for (const [name, config, steps, batch, labelled] of [...PRESETS, ...LABELLED_PRESETS.map((p) => [...p, true])]) {
+  test(`${name}: the same checkpoint bytes at 1, 2, 3 and 4 threads and in the native build`, async () => {
+    const reference = await sameBytesAtEveryThreadCount(name, config, steps, batch);
+    const dir = tempDir();
+    const idx = mnistIdx(dir);
+    const out = path.join(dir, 'native.safetensors');
+    const wg = await engine(1);
+    const canonicalConfig = JSON.stringify(wg.createModel(config).config);
+    const r = spawnSync(path.join(ROOT, 'build', 'native', 'wasmgen_native'),
+      [canonicalConfig, idx.images, String(steps), String(batch), out, 'mnist-train:8337'],
+      { encoding: 'utf8', env: { ...process.env, WASMGEN_THREADS: '3', ...(labelled ? { WASMGEN_LABELS: idx.labels } : {}) } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(sha(canonical(fs.readFileSync(out))), sha(reference), `${name}: native at 3 threads differs from wasm`);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 }
 

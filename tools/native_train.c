@@ -6,7 +6,8 @@
  *   wasmgen_native CONFIG_JSON IMAGES.idx STEPS BATCH OUT.safetensors [DATASET_ID]
  * DATASET_ID is what the JS API records as the data's identity ("mnist-train:8337").
  * WASMGEN_THREADS=N in the environment trains with N threads (the checkpoint is the same bytes);
- * WASMGEN_DATASET_B=IMAGES_B.idx gives a two-domain model (CycleGAN) its domain B.
+ * WASMGEN_DATASET_B=IMAGES_B.idx gives a two-domain model (CycleGAN) its domain B;
+ * WASMGEN_LABELS=LABELS.idx gives the images their labels (conditional models, classifiers).
  *
  *   wasmgen_native --metrics tests/reference/metric_fixtures/metrics.json
  * prints, one JSON line per fixture case, the metrics of its features as the native build computes
@@ -106,8 +107,14 @@ int main(int argc, char **argv) {
   size_t len;
   unsigned char *bytes = read_file(argv[2], &len);
   if (!bytes) { fprintf(stderr, "cannot read %s\n", argv[2]); return 1; }
-  wg_dataset *ds = wg_api_dataset_from_idx(bytes, (uint32_t)len, NULL, 0);
+  /* Conditional models and classifiers: the labels from the IDX file named by WASMGEN_LABELS. */
+  const char *path_labels = getenv("WASMGEN_LABELS");
+  size_t labels_len = 0;
+  unsigned char *labels = path_labels ? read_file(path_labels, &labels_len) : NULL;
+  if (path_labels && !labels) { fprintf(stderr, "cannot read %s\n", path_labels); free(bytes); return 1; }
+  wg_dataset *ds = wg_api_dataset_from_idx(bytes, (uint32_t)len, labels, (uint32_t)labels_len);
   free(bytes);
+  free(labels);
   /* Two-domain models: domain B from the IDX file named by WASMGEN_DATASET_B. */
   const char *path_b = getenv("WASMGEN_DATASET_B");
   wg_dataset *ds_b = NULL;
