@@ -12,6 +12,7 @@ attributes with the core's defaults.
     b = m.translate(images_a, direction="ab")             # CycleGAN: domain A -> B, as wasmgen's translate
 """
 
+import contextlib
 import json
 
 import torch
@@ -90,18 +91,24 @@ class WasmgenModel(nn.Module):
             raise WasmgenTorchError(f"a conditional {self.config['model']} model needs labels")
         return one_hot(torch.as_tensor(labels).reshape(n), self.classes)
 
+    @contextlib.contextmanager
+    def _eval_mode(self):
+        """Eval mode (batch-norm running statistics, no dropout) for one call, then the mode it had."""
+        was = self.training
+        self.eval()
+        try:
+            yield
+        finally:
+            self.train(was)
+
     @torch.no_grad()
     def generate(self, z, labels=None, class_weights=None):
         """Images in [0, 1] (n, C*H*W) from latents z (n, latent), in eval mode (as wasmgen's decode)."""
         if self.family.generate is None:
             raise WasmgenTorchError(f"a {self.config['model']} model does not generate images")
         z = torch.as_tensor(z, dtype=torch.float32).reshape(-1, self.latent)
-        was = self.training
-        self.eval()
-        try:
+        with self._eval_mode():
             return self.family.generate(self, z, self._cond(labels, class_weights, z.shape[0]))
-        finally:
-            self.train(was)
 
     @torch.no_grad()
     def encode(self, images, labels=None):
@@ -109,12 +116,8 @@ class WasmgenModel(nn.Module):
         if self.family.encode is None:
             raise WasmgenTorchError(f"a {self.config['model']} model does not encode")
         x = torch.as_tensor(images, dtype=torch.float32).reshape(-1, self.channels * self.height * self.width)
-        was = self.training
-        self.eval()
-        try:
+        with self._eval_mode():
             return self.family.encode(self, x, self._cond(labels, None, x.shape[0]))
-        finally:
-            self.train(was)
 
     @torch.no_grad()
     def classify(self, images):
@@ -122,12 +125,8 @@ class WasmgenModel(nn.Module):
         if self.family.classify is None:
             raise WasmgenTorchError(f"a {self.config['model']} model does not classify")
         x = torch.as_tensor(images, dtype=torch.float32).reshape(-1, self.channels * self.height * self.width)
-        was = self.training
-        self.eval()
-        try:
+        with self._eval_mode():
             return self.family.classify(self, x)
-        finally:
-            self.train(was)
 
     @torch.no_grad()
     def translate(self, images, direction="ab"):
@@ -138,9 +137,5 @@ class WasmgenModel(nn.Module):
         if direction not in ("ab", "ba"):
             raise WasmgenTorchError(f"translate: direction must be 'ab' or 'ba', got {direction!r}")
         x = torch.as_tensor(images, dtype=torch.float32).reshape(-1, self.channels * self.height * self.width)
-        was = self.training
-        self.eval()
-        try:
+        with self._eval_mode():
             return self.family.translate(self, x, direction)
-        finally:
-            self.train(was)
