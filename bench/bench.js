@@ -11,9 +11,12 @@
 // metrics take on judge-sized features (FID + KID + precision/recall, see ourMetrics). Peers: TF.js's wasm (XNNPACK,
 // SIMD, one thread in Node) and cpu backends, and PyTorch CPU on one thread when Debian's
 // python3-torch is installed (bench/peers-torch.py). Threads: GEMM 1024³ and training again with
-// 2 threads (the threaded build), the speed-up against 1 thread, and PyTorch at 2 threads beside it.
-// Results are the same bits at any thread count, so only time differs. Every figure is measured
-// now, on this machine; on a shared machine the load (printed) makes the speed-ups noisy.
+// 2 threads (the threaded build), the speed-up against 1 thread, and PyTorch at 1 and 2 threads
+// beside it. Results are the same bits at any thread count, so only time differs. The thread
+// figures come from interleaved rounds (1 thread, 2 threads, 2 threads, 1 thread, ...) with the
+// median and the lowest and highest round printed: a core of a shared VM changes speed by tens of
+// percent within a minute, and back-to-back runs put that drift into the speed-up. Every figure is
+// measured now, on this machine; the load before and after is printed.
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +31,7 @@ const { setBackend, tfjsGemm } = tfjsPeers;
 
 const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, 'threads-only': { type: 'boolean' }, metrics: { type: 'boolean' } } });
 const THREADS = 2;   // the threaded column
+const ROUNDS = args.quick ? 3 : 5;   // interleaved 1-thread / THREADS-thread rounds (see ourTraining)
 const minSeconds = args.quick ? 0.3 : 1.0;
 const log = args.json ? () => {} : (...a) => console.error(...a);
 
@@ -53,24 +57,46 @@ function ourGemm(core, layout, n) {
   }
 }
 
+const median = (values) => { const v = [...values].sort((a, b) => a - b); return v[Math.floor((v.length - 1) / 2)]; };
+
 /**
- * Training images/s of one of our models on built-in MNIST, in a fresh wasm instance so that its
- * heap size afterwards is this run's peak memory (a wasm heap never shrinks).
+ * Training images/s of one of our models on built-in MNIST at 1 thread (build/wasmgen.wasm) and at
+ * THREADS threads (build/wasmgen-mt.wasm), in interleaved rounds: on a shared machine the speed
+ * of a core drifts by tens of percent within a minute, so the two engines take turns (alternating
+ * which goes first) and each round gives one speed-up. Returns the medians and the spread of the
+ * per-round speed-ups. Each engine is a fresh wasm instance, so the single-thread one's heap size
+ * afterwards is this run's peak memory (a wasm heap never shrinks).
  */
-async function ourTraining(config, { batch = 64, warmup = 3, threads = 1, domains } = {}) {
-  const wg = await init({ fresh: true, threads });
-  // Two-domain models (CycleGAN) train on two class subsets, e.g. ['mnist:3', 'mnist:8'].
-  const data = await wg.loadDataset(domains ? domains[0] : 'mnist');
-  const datasetB = domains ? await wg.loadDataset(domains[1]) : undefined;
-  const model = wg.createModel(config);
-  model.trainSteps(data, warmup, batch, { datasetB });
-  let steps = 0;
-  const start = performance.now();
-  do { model.trainSteps(data, 5, batch, { datasetB }); steps += 5; } while (performance.now() - start < minSeconds * 2000);
-  const seconds = (performance.now() - start) / 1000;
-  const result = { imagesPerSec: (steps * batch) / seconds, steps, seconds, heapPeakMiB: wg.heapBytes() / 2 ** 20 };
-  model.dispose(); data.dispose(); datasetB?.dispose();
-  wg.core.terminateThreads?.();
+async function ourTraining(config, { batch = 64, warmup = 3, domains, rounds } = {}) {
+  const engines = [];
+  for (const threads of [1, THREADS]) {
+    const wg = await init({ fresh: true, threads });
+    // Two-domain models (CycleGAN) train on two class subsets, e.g. ['mnist:3', 'mnist:8'].
+    const data = await wg.loadDataset(domains ? domains[0] : 'mnist');
+    const datasetB = domains ? await wg.loadDataset(domains[1]) : undefined;
+    const model = wg.createModel(config);
+    model.trainSteps(data, warmup, batch, { datasetB });
+    engines.push({ wg, data, datasetB, model, perSec: [] });
+  }
+  const timeSteps = (e, steps) => {
+    const start = performance.now();
+    e.model.trainSteps(e.data, steps, batch, { datasetB: e.datasetB });
+    return (performance.now() - start) / 1000;
+  };
+  // Steps per turn: about minSeconds of the single-thread engine.
+  const steps = Math.max(1, Math.round(minSeconds / timeSteps(engines[0], 1)));
+  const speedups = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? [engines[1], engines[0]] : engines;
+    for (const e of order) e.perSec.push((steps * batch) / timeSteps(e, steps));
+    speedups.push(engines[1].perSec.at(-1) / engines[0].perSec.at(-1));
+  }
+  const result = {
+    imagesPerSec: median(engines[0].perSec), imagesPerSecThreaded: median(engines[1].perSec),
+    speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups),
+    stepsPerTurn: steps, rounds, heapPeakMiB: engines[0].wg.heapBytes() / 2 ** 20,
+  };
+  for (const e of engines) { e.model.dispose(); e.data.dispose(); e.datasetB?.dispose(); e.wg.core.terminateThreads?.(); }
   return result;
 }
 
@@ -125,10 +151,32 @@ function torchPeers(only, threads = 1) {
   const script = fileURLToPath(new URL('./peers-torch.py', import.meta.url));
   if (!fs.existsSync(script) || !fs.existsSync('/usr/bin/python3')) return { error: 'bench/peers-torch.py or /usr/bin/python3 missing' };
   const r = spawnSync('/usr/bin/python3', [script, '--only', only.join(','), '--seconds', String(minSeconds * 2), '--threads', String(threads)], {
-    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
+    encoding: 'utf8', env: process.env,   // the script sets its own thread variables (see its comment)
   });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').at(-1) };
   try { return JSON.parse(r.stdout); } catch { return { error: 'unparseable output from peers-torch.py' }; }
+}
+
+/**
+ * PyTorch at 1 and at THREADS threads in alternating processes, `rounds` of each: per model the
+ * median images/s and the spread of the per-round speed-ups (same reason as ourTraining's rounds).
+ */
+function torchRounds(only, rounds) {
+  const per = { 1: [], [THREADS]: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const t of r % 2 ? [THREADS, 1] : [1, THREADS]) per[t].push(torchPeers(only, t));
+  }
+  const failed = per[1].find((x) => x.error) ?? per[THREADS].find((x) => x.error);
+  if (failed) return { error: failed.error };
+  const results = {};
+  for (const name of only) {
+    const ips = (t) => per[t].map((x) => x.results?.[name]?.images_per_sec ?? NaN);
+    const one = ips(1), two = ips(THREADS);
+    if ([...one, ...two].some((v) => !Number.isFinite(v))) { results[name] = null; continue; }
+    const speedups = one.map((v, i) => two[i] / v);
+    results[name] = { one: median(one), two: median(two), speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups) };
+  }
+  return { torch: per[1][0].torch, blas: per[1][0].blas, rounds, results };
 }
 
 const wg = await init({ threads: 1 });
@@ -155,10 +203,18 @@ const layouts = ['nn', 'nt', 'tn'];
 for (const n of [256, 1024]) {
   for (const layout of layouts) {
     log(`gemm ${layout} ${n}: wasmgen`);
-    const row = { layout, n, wasmgen: ourGemm(wg.core, layout, n).gflops };
-    if (n === 1024) {
-      log(`gemm ${layout} ${n}: wasmgen ${THREADS} threads`);
-      row['wasmgen-2t'] = ourGemm(wgThreaded.core, layout, n).gflops;
+    const row = { layout, n };
+    if (n === 1024) {   // interleaved rounds, as for training
+      log(`gemm ${layout} ${n}: wasmgen 1 and ${THREADS} threads, ${ROUNDS} rounds`);
+      const one = [], two = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        if (r % 2) { two.push(ourGemm(wgThreaded.core, layout, n).gflops); one.push(ourGemm(wg.core, layout, n).gflops); }
+        else { one.push(ourGemm(wg.core, layout, n).gflops); two.push(ourGemm(wgThreaded.core, layout, n).gflops); }
+      }
+      const speedups = one.map((v, i) => two[i] / v);
+      Object.assign(row, { wasmgen: median(one), 'wasmgen-2t': median(two), speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups) });
+    } else {
+      row.wasmgen = ourGemm(wg.core, layout, n).gflops;
     }
     report.gemm.push(row);
   }
@@ -185,11 +241,12 @@ const MODELS = [
   { name: 'cyclegan', label: 'CycleGAN', config: { model: 'cyclegan' }, batch: 4, domains: ['mnist:3', 'mnist:8'] },
 ];
 for (const m of MODELS) {
-  log(`training ${m.label}: wasmgen`);
-  const ours = await ourTraining(m.config, { batch: m.batch, domains: m.domains, warmup: m.batch ? 1 : 3 });
-  log(`training ${m.label}: wasmgen ${THREADS} threads`);
-  const threaded = await ourTraining(m.config, { threads: THREADS, batch: m.batch, domains: m.domains, warmup: m.batch ? 1 : 3 });
-  const row = { model: m.name, wasmgen: ours.imagesPerSec, wasmgenHeapPeakMiB: ours.heapPeakMiB, 'wasmgen-2t': threaded.imagesPerSec };
+  log(`training ${m.label}: wasmgen 1 and ${THREADS} threads, ${ROUNDS} interleaved rounds`);
+  const ours = await ourTraining(m.config, { batch: m.batch, domains: m.domains, warmup: m.batch ? 1 : 3, rounds: ROUNDS });
+  const row = {
+    model: m.name, wasmgen: ours.imagesPerSec, wasmgenHeapPeakMiB: ours.heapPeakMiB, 'wasmgen-2t': ours.imagesPerSecThreaded,
+    speedup: ours.speedup, speedupMin: ours.speedupMin, speedupMax: ours.speedupMax,
+  };
   if (m.tfjs && !args['threads-only']) {
     // tfjs-cpu's conv filter gradient runs at a few million MACs/s: one DCGAN step at batch 64
     // takes minutes, so it gets a tiny batch (images/s does not depend on the batch there).
@@ -207,13 +264,14 @@ for (const m of MODELS) {
   }
   report.training.push(row);
 }
-log('training: pytorch (1 thread)');
-const torch = torchPeers(MODELS.map((m) => m.name));
-report.machine.torch = torch.error ? `unavailable: ${torch.error}` : `${torch.torch} (${torch.blas ?? 'blas?'}), ${torch.threads} thread`;
-for (const row of report.training) row['pytorch-1t'] = torch.results?.[row.model]?.images_per_sec ?? null;
-log(`training: pytorch (${THREADS} threads)`);
-const torch2 = torchPeers(MODELS.map((m) => m.name), THREADS);
-for (const row of report.training) row['pytorch-2t'] = torch2.results?.[row.model]?.images_per_sec ?? null;
+const TORCH_ROUNDS = args.quick ? 1 : 3;
+log(`training: pytorch at 1 and ${THREADS} threads, ${TORCH_ROUNDS} interleaved rounds`);
+const torch = torchRounds(MODELS.map((m) => m.name), TORCH_ROUNDS);
+report.machine.torch = torch.error ? `unavailable: ${torch.error}` : `${torch.torch} (${torch.blas ?? 'blas?'})`;
+for (const row of report.training) {
+  const t = torch.results?.[row.model];
+  Object.assign(row, { 'pytorch-1t': t?.one ?? null, 'pytorch-2t': t?.two ?? null, pytorchSpeedup: t?.speedup ?? null, pytorchSpeedupMin: t?.speedupMin, pytorchSpeedupMax: t?.speedupMax });
+}
 report.machine.loadAfter = os.loadavg()[0];
 
 if (args.json) {
@@ -238,14 +296,16 @@ if (args.json) {
       if (r[`tfjs-${backend}-error`]) console.log(`tfjs-${backend} cannot train ${r.model}: ${r[`tfjs-${backend}-error`]}`);
     }
   }
-  console.log(`\nThreads: ${THREADS} threads (build/wasmgen-mt.wasm) against 1 (same bits, only time differs)`);
+  const spread = (r, key = 'speedup') => (r[key] ? `${ratio(r[key], 1)} (${r[`${key}Min`].toFixed(2)}-${r[`${key}Max`].toFixed(2)})` : '     n/a            ');
+  console.log(`\nThreads: ${THREADS} threads (build/wasmgen-mt.wasm) against 1 (build/wasmgen.wasm); same bits, only time differs.`);
+  console.log(`Interleaved rounds (ours ${ROUNDS}, PyTorch ${TORCH_ROUNDS}): medians, and the speed-up's median (lowest-highest round).`);
   console.log(`GEMM 1024³ GFLOP/s   1t      ${THREADS}t   speed-up`);
   for (const r of report.gemm.filter((g) => g['wasmgen-2t'])) {
-    console.log(`  ${r.layout.padEnd(5)}          ${fmt(r.wasmgen)} ${fmt(r['wasmgen-2t'])}  ${ratio(r['wasmgen-2t'], r.wasmgen)}`);
+    console.log(`  ${r.layout.padEnd(5)}          ${fmt(r.wasmgen)} ${fmt(r['wasmgen-2t'])}  ${spread(r)}`);
   }
-  console.log(`training images/s  wasmgen-1t wasmgen-${THREADS}t speed-up  pytorch-1t pytorch-${THREADS}t  ${THREADS}t vs pytorch-${THREADS}t`);
+  console.log(`training images/s  wasmgen-1t wasmgen-${THREADS}t speed-up (spread)      pytorch-1t pytorch-${THREADS}t speed-up (spread)      ${THREADS}t vs pytorch-${THREADS}t`);
   for (const r of report.training) {
-    console.log(`  ${r.model.padEnd(9)}        ${fmt(r.wasmgen, 0)}    ${fmt(r['wasmgen-2t'], 0)} ${ratio(r['wasmgen-2t'], r.wasmgen)}     ${fmt(r['pytorch-1t'], 0)}    ${fmt(r['pytorch-2t'], 0)}       ${ratio(r['wasmgen-2t'], r['pytorch-2t'])}`);
+    console.log(`  ${r.model.padEnd(9)}        ${fmt(r.wasmgen, 0)}    ${fmt(r['wasmgen-2t'], 0)} ${spread(r)}   ${fmt(r['pytorch-1t'], 0)}    ${fmt(r['pytorch-2t'], 0)} ${spread(r, 'pytorchSpeedup')}   ${ratio(r['wasmgen-2t'], r['pytorch-2t'])}`);
   }
   console.log('\nwasm heap MiB: the peak wasm memory of that training run (a fresh instance per model, dataset included)');
   printMetrics(report.metrics);

@@ -21,7 +21,7 @@ const MAX_MESSAGES = 3;   // older messages make way for new ones
 // Autosave to IndexedDB while training (and on Pause and Stop); ?autosave=SECONDS overrides it.
 const AUTOSAVE_SECONDS = 120;
 const AUTOSAVE_MS = 1000 * (Number(new URLSearchParams(location.search).get('autosave')) || AUTOSAVE_SECONDS);
-// ?threads=N (1..8) overrides the worker's thread count (default: the device's cores minus one, at most 4).
+// ?threads=N (1..8) overrides the worker's thread count (default: the device's cores, at most 4).
 const THREADS = Number(new URLSearchParams(location.search).get('threads')) || undefined;
 
 const state = {
