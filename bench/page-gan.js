@@ -54,10 +54,10 @@ try {
       const bytes = await wasmgen.client.save();
       let text = '';
       for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      const base64 = btoa(text);
-      setTimeout(() => { window.snapshotting = false; }, 0);
-      return { seconds, base64 };
+      return { seconds, base64: btoa(text) };
     });
+    // Cleared from here, once the page has also handed the string over to Node.
+    await page.evaluate(() => { window.snapshotting = false; });
     snapshots.push({ seconds: snap.seconds, bytes: new Uint8Array(Buffer.from(snap.base64, 'base64')) });
   }
   await waitForText(page, 'run-status', /^Done/, 600000);
