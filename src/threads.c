@@ -3,7 +3,12 @@
  * One region at a time, coordinated through a few atomic words:
  *   gen   region generation; odd while the coordinator sets a region up, even while it is open;
  *   busy  workers currently inside a region (they may read the region's description);
- *   next  next unclaimed tile;  done  tiles finished.
+ *   part  per thread: the next unclaimed tile of its share;  done  tiles finished.
+ * Claiming: the tiles are cut into one contiguous share per thread (thread t gets the t-th share),
+ * and a thread takes its own share first, in order, then helps with the others'. With 2 threads,
+ * thread 0 computes the first half of every region and thread 1 the second, so the rows a thread
+ * wrote in one region are mostly the rows it reads in the next: they are still in its own core's
+ * cache. Who computes a tile still never changes what the tile computes.
  * The coordinator makes gen odd, waits until busy is 0, writes the description, resets the
  * counters, makes gen even and wakes the workers. A worker increments busy and then re-reads gen:
  * either it still sees the open generation (then the coordinator cannot rewrite the description
@@ -43,7 +48,9 @@
 #endif
 
 static struct {
-  atomic_int gen, busy, next, done, failed, stop;
+  atomic_int gen, busy, done, failed, stop;
+  struct { _Alignas(64) atomic_int next; int end; } part[WG_MAX_THREADS];   /* own cache lines */
+  int nparts;          /* shares of the open region: the thread count when it opened */
   int ntiles;          /* region description: written only while gen is odd and busy is 0 */
   wg_tile_fn fn;
   void *ctx;
@@ -112,14 +119,19 @@ static void wg__wake(atomic_int *w) {
 }
 #endif
 
-/* Claims and runs tiles of the open region until none is left. */
+/* Claims and runs tiles of the open region until none is left: its own share first, then the
+ * following threads' shares. A tile index is claimed by the fetch_add that returns it, so each
+ * tile runs exactly once. */
 static void wg__run_tiles(int thread) {
-  int n = wg__pool.ntiles;
-  for (;;) {
-    int t = atomic_fetch_add(&wg__pool.next, 1);
-    if (t >= n) return;
-    wg__pool.fn(wg__pool.ctx, t, thread);
-    if (atomic_fetch_add(&wg__pool.done, 1) + 1 == n) wg__wake(&wg__pool.done);
+  int n = wg__pool.ntiles, parts = wg__pool.nparts;
+  for (int k = 0; k < parts; k++) {
+    int p = (thread + k) % parts;
+    for (;;) {
+      int t = atomic_fetch_add(&wg__pool.part[p].next, 1);
+      if (t >= wg__pool.part[p].end) break;
+      wg__pool.fn(wg__pool.ctx, t, thread);
+      if (atomic_fetch_add(&wg__pool.done, 1) + 1 == n) wg__wake(&wg__pool.done);
+    }
   }
 }
 
@@ -165,7 +177,12 @@ void wg_parallel_for(int ntiles, wg_tile_fn fn, void *ctx) {
   wg__pool.ntiles = ntiles;
   wg__pool.fn = fn;
   wg__pool.ctx = ctx;
-  atomic_store(&wg__pool.next, 0);
+  int parts = atomic_load(&wg__pool.count);
+  for (int p = 0; p < parts; p++) {
+    atomic_store(&wg__pool.part[p].next, (int)((long long)ntiles * p / parts));
+    wg__pool.part[p].end = (int)((long long)ntiles * (p + 1) / parts);
+  }
+  wg__pool.nparts = parts;
   atomic_store(&wg__pool.done, 0);
   atomic_store(&wg__pool.gen, g + 1);   /* even: open */
   wg__wake(&wg__pool.gen);

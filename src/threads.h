@@ -2,8 +2,9 @@
  * (workers started by wasm/threads.js over one shared memory).
  *
  * A parallel region is a fixed grid of tiles, numbered 0..ntiles-1, chosen by the caller from the
- * problem size only (never from the thread count). Threads claim tiles one at a time from a shared
- * counter, so the thread count decides only WHO computes a tile, never WHAT a tile computes. Each
+ * problem size only (never from the thread count). Each thread claims tiles one at a time, from its
+ * own contiguous share of the grid first and then from the others' (threads.c), so the thread count
+ * decides only WHO computes a tile, never WHAT a tile computes. Each
  * tile writes its own disjoint outputs; reductions are split into fixed-size chunks whose partial
  * results are combined by the caller in a fixed order. Results are therefore the same bits for any
  * thread count, including 1 (see tests/native/test_threads.c and tests/threads.test.js).
