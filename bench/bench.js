@@ -60,6 +60,24 @@ function ourGemm(core, layout, n) {
 const median = (values) => { const v = [...values].sort((a, b) => a - b); return v[Math.floor((v.length - 1) / 2)]; };
 
 /**
+ * Runs `one()` and `two()` in `rounds` interleaved turns (1, 2, then 2, 1, ...) and returns their
+ * results as two arrays: a drift in the machine's speed then falls on both alike.
+ */
+function alternate(rounds, one, two) {
+  const ones = [], twos = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2) { twos.push(two()); ones.push(one()); } else { ones.push(one()); twos.push(two()); }
+  }
+  return [ones, twos];
+}
+
+/** Medians of two series of speeds measured in the same rounds, and the per-round speed-ups. */
+function summarizeRounds(ones, twos) {
+  const speedups = ones.map((v, i) => twos[i] / v);
+  return { one: median(ones), two: median(twos), speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups) };
+}
+
+/**
  * Training images/s of one of our models on built-in MNIST at 1 thread (build/wasmgen.wasm) and at
  * THREADS threads (build/wasmgen-mt.wasm), in interleaved rounds: on a shared machine the speed
  * of a core drifts by tens of percent within a minute, so the two engines take turns (alternating
@@ -76,7 +94,7 @@ async function ourTraining(config, { batch = 64, warmup = 3, domains, rounds } =
     const datasetB = domains ? await wg.loadDataset(domains[1]) : undefined;
     const model = wg.createModel(config);
     model.trainSteps(data, warmup, batch, { datasetB });
-    engines.push({ wg, data, datasetB, model, perSec: [] });
+    engines.push({ wg, data, datasetB, model });
   }
   const timeSteps = (e, steps) => {
     const start = performance.now();
@@ -85,15 +103,9 @@ async function ourTraining(config, { batch = 64, warmup = 3, domains, rounds } =
   };
   // Steps per turn: about minSeconds of the single-thread engine.
   const steps = Math.max(1, Math.round(minSeconds / timeSteps(engines[0], 1)));
-  const speedups = [];
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? [engines[1], engines[0]] : engines;
-    for (const e of order) e.perSec.push((steps * batch) / timeSteps(e, steps));
-    speedups.push(engines[1].perSec.at(-1) / engines[0].perSec.at(-1));
-  }
+  const perSec = (e) => () => (steps * batch) / timeSteps(e, steps);
   const result = {
-    imagesPerSec: median(engines[0].perSec), imagesPerSecThreaded: median(engines[1].perSec),
-    speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups),
+    ...summarizeRounds(...alternate(rounds, perSec(engines[0]), perSec(engines[1]))),
     stepsPerTurn: steps, rounds, heapPeakMiB: engines[0].wg.heapBytes() / 2 ** 20,
   };
   for (const e of engines) { e.model.dispose(); e.data.dispose(); e.datasetB?.dispose(); e.wg.core.terminateThreads?.(); }
@@ -162,21 +174,16 @@ function torchPeers(only, threads = 1) {
  * median images/s and the spread of the per-round speed-ups (same reason as ourTraining's rounds).
  */
 function torchRounds(only, rounds) {
-  const per = { 1: [], [THREADS]: [] };
-  for (let r = 0; r < rounds; r++) {
-    for (const t of r % 2 ? [THREADS, 1] : [1, THREADS]) per[t].push(torchPeers(only, t));
-  }
-  const failed = per[1].find((x) => x.error) ?? per[THREADS].find((x) => x.error);
+  const [ones, twos] = alternate(rounds, () => torchPeers(only, 1), () => torchPeers(only, THREADS));
+  const failed = [...ones, ...twos].find((x) => x.error);
   if (failed) return { error: failed.error };
   const results = {};
   for (const name of only) {
-    const ips = (t) => per[t].map((x) => x.results?.[name]?.images_per_sec ?? NaN);
-    const one = ips(1), two = ips(THREADS);
-    if ([...one, ...two].some((v) => !Number.isFinite(v))) { results[name] = null; continue; }
-    const speedups = one.map((v, i) => two[i] / v);
-    results[name] = { one: median(one), two: median(two), speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups) };
+    const ips = (runs) => runs.map((x) => x.results?.[name]?.images_per_sec ?? NaN);
+    const one = ips(ones), two = ips(twos);
+    results[name] = [...one, ...two].every(Number.isFinite) ? summarizeRounds(one, two) : null;
   }
-  return { torch: per[1][0].torch, blas: per[1][0].blas, rounds, results };
+  return { torch: ones[0].torch, blas: ones[0].blas, rounds, results };
 }
 
 const wg = await init({ threads: 1 });
@@ -206,13 +213,8 @@ for (const n of [256, 1024]) {
     const row = { layout, n };
     if (n === 1024) {   // interleaved rounds, as for training
       log(`gemm ${layout} ${n}: wasmgen 1 and ${THREADS} threads, ${ROUNDS} rounds`);
-      const one = [], two = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        if (r % 2) { two.push(ourGemm(wgThreaded.core, layout, n).gflops); one.push(ourGemm(wg.core, layout, n).gflops); }
-        else { one.push(ourGemm(wg.core, layout, n).gflops); two.push(ourGemm(wgThreaded.core, layout, n).gflops); }
-      }
-      const speedups = one.map((v, i) => two[i] / v);
-      Object.assign(row, { wasmgen: median(one), 'wasmgen-2t': median(two), speedup: median(speedups), speedupMin: Math.min(...speedups), speedupMax: Math.max(...speedups) });
+      const { one, two, ...speedup } = summarizeRounds(...alternate(ROUNDS, () => ourGemm(wg.core, layout, n).gflops, () => ourGemm(wgThreaded.core, layout, n).gflops));
+      Object.assign(row, { wasmgen: one, 'wasmgen-2t': two, ...speedup });
     } else {
       row.wasmgen = ourGemm(wg.core, layout, n).gflops;
     }
@@ -244,7 +246,7 @@ for (const m of MODELS) {
   log(`training ${m.label}: wasmgen 1 and ${THREADS} threads, ${ROUNDS} interleaved rounds`);
   const ours = await ourTraining(m.config, { batch: m.batch, domains: m.domains, warmup: m.batch ? 1 : 3, rounds: ROUNDS });
   const row = {
-    model: m.name, wasmgen: ours.imagesPerSec, wasmgenHeapPeakMiB: ours.heapPeakMiB, 'wasmgen-2t': ours.imagesPerSecThreaded,
+    model: m.name, wasmgen: ours.one, wasmgenHeapPeakMiB: ours.heapPeakMiB, 'wasmgen-2t': ours.two,
     speedup: ours.speedup, speedupMin: ours.speedupMin, speedupMax: ours.speedupMax,
   };
   if (m.tfjs && !args['threads-only']) {

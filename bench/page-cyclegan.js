@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { openBrowserSession, closeBrowserSession, waitForText } from '../tests/browser-session.js';
+import { openBrowserSession, closeBrowserSession, waitForText, waitForStep, checkpointFromPage } from '../tests/browser-session.js';
 import { init } from '../wasm/node.js';
 import { ROOT } from '../tests/helpers.js';
 
@@ -38,16 +38,8 @@ try {
   await page.evaluate(() => { window.startedAt = performance.now(); });
   await page.click('#start');
   for (let target = EVERY; target <= STEPS; target += EVERY) {
-    await page.waitForFunction((t) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= t, target, { timeout: 600000, polling: 50 });
-    // The checkpoint crosses to Node as base64: an array of millions of numbers would take minutes.
-    const snap = await page.evaluate(async () => {
-      const seconds = (performance.now() - window.startedAt) / 1000;
-      const bytes = await wasmgen.client.save();
-      let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { seconds, base64: btoa(text) };
-    });
-    snapshots.push({ seconds: snap.seconds, bytes: new Uint8Array(Buffer.from(snap.base64, 'base64')) });
+    await waitForStep(page, target);
+    snapshots.push(await checkpointFromPage(page));
   }
   await waitForText(page, 'run-status', /^Done/, 600000);
 } finally {

@@ -14,7 +14,7 @@
 // fires: the page's responsiveness (a late timer is a click that waits).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { openBrowserSession, closeBrowserSession, waitForText } from '../tests/browser-session.js';
+import { openBrowserSession, closeBrowserSession, waitForText, waitForStep, checkpointFromPage } from '../tests/browser-session.js';
 import { init } from '../wasm/node.js';
 
 const { values: args } = parseArgs({ options: { steps: { type: 'string', default: '3000' }, every: { type: 'string', default: '500' }, threads: { type: 'string' }, json: { type: 'boolean' } } });
@@ -45,20 +45,11 @@ try {
   for (let t = EVERY; t < STEPS; t += EVERY) targets.push(t);
   targets.push(STEPS);
   for (const target of targets) {
-    await page.waitForFunction((t) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= t, target, { timeout: 1800000, polling: 50 });
-    // The checkpoint crosses to Node as base64: an array of millions of numbers would take minutes.
-    // The probe's own copying blocks the main thread; the lateness timer skips that span.
-    const snap = await page.evaluate(async () => {
-      window.snapshotting = true;
-      const seconds = (performance.now() - window.startedAt) / 1000;
-      const bytes = await wasmgen.client.save();
-      let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { seconds, base64: btoa(text) };
-    });
-    // Cleared from here, once the page has also handed the string over to Node.
+    await waitForStep(page, target, 1800000);
+    // The copy blocks the main thread: the lateness timer skips it, until the page has also handed
+    // the string over to Node.
+    snapshots.push(await checkpointFromPage(page));
     await page.evaluate(() => { window.snapshotting = false; });
-    snapshots.push({ seconds: snap.seconds, bytes: new Uint8Array(Buffer.from(snap.base64, 'base64')) });
   }
   await waitForText(page, 'run-status', /^Done/, 600000);
   lateness = await page.evaluate(() => { clearInterval(window.lateTimer); return window.lateMs; });

@@ -61,6 +61,29 @@ export async function waitForText(page, id, pattern, timeout = 10000) {
   }
 }
 
+/** Waits until the page's step counter shows at least `step`. */
+export async function waitForStep(page, step, timeout = 600000) {
+  await page.waitForFunction((t) => Number(document.getElementById('stat-step').textContent.replace(/,/g, '')) >= t, step, { timeout, polling: 50 });
+}
+
+/**
+ * The page's model as checkpoint bytes, and the seconds since the page's window.startedAt (set by
+ * the caller at Start). Sets window.snapshotting on the page (a probe can skip the span: the copy
+ * blocks the main thread); the caller clears it. The bytes cross to Node as base64: an array of
+ * millions of numbers would take minutes.
+ */
+export async function checkpointFromPage(page) {
+  const snap = await page.evaluate(async () => {
+    window.snapshotting = true;
+    const seconds = (performance.now() - window.startedAt) / 1000;
+    const bytes = await wasmgen.client.save();
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { seconds, base64: btoa(text) };
+  });
+  return { seconds: snap.seconds, bytes: new Uint8Array(Buffer.from(snap.base64, 'base64')) };
+}
+
 /**
  * One session for the calling test file: registers its before/after hooks and returns an object
  * whose server, context, page and url are set once the session is open; outsideRequests and
