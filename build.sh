@@ -44,12 +44,14 @@ fi
 
 mkdir -p build/native data
 SRC=(src/*.c)
-HDR=(src/*.h)
+HDR=(src/*.h build/stb/stb_image.h)
 # No FMA contraction and no -ffast-math: results must be the same bits in every build.
 # stb_image.h as a system header: its own warnings are not ours (src/imageio.c includes it).
+# It is Debian's header with guards on its JPEG bit reader (tools/harden-stb.js), found first in
+# build/stb; stb_image_write.h comes from Debian's directory as it is.
 # -fwrapv: stb_image's IDCT overflows int on hostile JPEGs (found by fuzzing); wrapping is what
 # it expects, and our own code never relies on signed overflow either way.
-COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -fwrapv -Isrc -isystem /usr/include/stb)
+COMMON=(-std=c11 -Wall -Wextra -Werror -ffp-contract=off -fno-math-errno -fwrapv -Isrc -isystem build/stb -isystem /usr/include/stb)
 
 # stale OUT INPUT... : true when OUT is missing or older than any input.
 stale() {
@@ -58,6 +60,10 @@ stale() {
   for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
   return 1
 }
+
+if stale build/stb/stb_image.h /usr/include/stb/stb_image.h tools/harden-stb.js; then
+  node tools/harden-stb.js /usr/include/stb/stb_image.h build/stb/stb_image.h
+fi
 
 # The outputs below are independent of each other: each stale one builds in the background (one
 # compiler process each, so both cores work), and the script waits for all of them at the end.

@@ -24,7 +24,12 @@
 #define STBI_REALLOC(p, sz) realloc((p), (sz))
 #define STBI_FREE(p) free(p)
 #define STBI_MAX_DIMENSIONS 0x7fffffff
-#include <stb_image.h>   /* -isystem /usr/include/stb: its own warnings stay quiet */
+/* build/stb/stb_image.h: Debian's header with its JPEG bit reader guarded (tools/harden-stb.js),
+ * included as a system header so that its own warnings stay quiet. */
+#include <stb_image.h>
+#ifndef WG_STB_HARDENED
+#error "stb_image.h is not the guarded copy: run tools/harden-stb.js and put -isystem build/stb first (build.sh does both)"
+#endif
 
 /* File signatures: the four formats we decode, then a few common ones we name when refusing. */
 typedef struct { size_t offset; const char *magic; size_t magic_len; wg_image_format format; const char *name; } wg__signature;

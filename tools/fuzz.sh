@@ -74,7 +74,12 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export MSAN_OPTIONS=${MSAN_OPTIONS:-print_stacktrace=1}
 
 # ---- build (only what changed) ----
-BASE=(-std=c11 -O1 -g -Wall -Wextra -Werror -ffp-contract=off -fwrapv -Isrc -isystem /usr/include/stb)
+# stb_image.h with its JPEG bit reader guarded, as build.sh makes it (tools/harden-stb.js)
+if [ ! -f build/stb/stb_image.h ] || [ tools/harden-stb.js -nt build/stb/stb_image.h ] \
+   || [ /usr/include/stb/stb_image.h -nt build/stb/stb_image.h ]; then
+  node tools/harden-stb.js /usr/include/stb/stb_image.h build/stb/stb_image.h
+fi
+BASE=(-std=c11 -O1 -g -Wall -Wextra -Werror -ffp-contract=off -fwrapv -Isrc -isystem build/stb -isystem /usr/include/stb)
 declare -A SANFLAGS=([asan]="-fsanitize=address,undefined -fno-sanitize-recover=all"
                      [msan]="-fsanitize=memory -fsanitize-memory-track-origins")
 mkdir -p "$OUT"
@@ -88,7 +93,7 @@ stale() {
 if [ "${1:-}" = --corpus ]; then
   echo "fuzz.sh: regenerating tests/fuzz/corpus/{checkpoint,idx} with make_corpus"
   clang -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -ffp-contract=off -fwrapv \
-    -Isrc -isystem /usr/include/stb src/*.c tests/fuzz/make_corpus.c -lm -o "$OUT/make_corpus"
+    -Isrc -isystem build/stb -isystem /usr/include/stb src/*.c tests/fuzz/make_corpus.c -lm -o "$OUT/make_corpus"
   mkdir -p tests/fuzz/corpus/checkpoint tests/fuzz/corpus/idx tests/fuzz/corpus/image
   "$OUT/make_corpus" tests/fuzz/corpus
   if /usr/bin/python3 -c 'import PIL' 2>/dev/null; then
@@ -113,7 +118,7 @@ for san in $(for t in "${TARGETS[@]}"; do echo "${SAN[$t]}"; done | sort -u); do
   for c in src/*.c; do
     o=$OUT/obj-$san/$(basename "${c%.c}").o
     objs+=("$o")
-    if stale "$o" "$c" src/*.h tools/fuzz.sh; then todo+=("$c" "$o"); fi
+    if stale "$o" "$c" src/*.h build/stb/stb_image.h tools/fuzz.sh; then todo+=("$c" "$o"); fi
   done
   OBJS[$san]="${objs[*]}"
   if [ ${#todo[@]} -gt 0 ]; then

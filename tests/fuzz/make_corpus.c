@@ -8,7 +8,7 @@
  * The image seeds come from make_images.py (Pillow). Output is deterministic.
  *
  *   tools/fuzz.sh --corpus   (builds this with the sources in src/ and runs it), or by hand:
- *   clang -std=c11 -Isrc -isystem /usr/include/stb src/[a-z]*.c tests/fuzz/make_corpus.c -lm
+ *   clang -std=c11 -Isrc -isystem build/stb -isystem /usr/include/stb src/[a-z]*.c tests/fuzz/make_corpus.c -lm
  *   ./make_corpus tests/fuzz/corpus
  */
 #include <stdint.h>

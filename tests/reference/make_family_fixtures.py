@@ -68,7 +68,8 @@ def compile_setup(tmp):
     src = sorted(os.path.join(ROOT, "src", f) for f in os.listdir(os.path.join(ROOT, "src"))
                  if f.endswith(".c"))
     subprocess.run(["gcc", "-std=c11", "-O1", "-ffp-contract=off", "-fno-math-errno", "-fwrapv",
-                    "-I" + os.path.join(ROOT, "src"), "-isystem", "/usr/include/stb"] + src +
+                    "-I" + os.path.join(ROOT, "src"), "-isystem", os.path.join(ROOT, "build", "stb"),
+                    "-isystem", "/usr/include/stb"] + src +
                    [os.path.join(HERE, "family_setup.c"), "-o", exe, "-lm"], check=True)
     return exe
 
