@@ -1,6 +1,6 @@
 // page-cyclegan.js — how long a person waits on the page for a CycleGAN to translate visibly:
 // the built page in headless Chromium (tests/browser-session.js: served locally, cross-origin
-// isolated, so the worker takes the device's cores minus one, or --threads: the page's ?threads=N), CycleGAN chosen with its default
+// isolated, so the worker takes the device's cores, at most 4, or --threads: the page's ?threads=N), CycleGAN chosen with its default
 // domains (Fashion-MNIST sneakers -> ankle boots) and settings (seed 1, batch 4), Start pressed.
 // Each time the step counter passes a multiple of --every, the page's worker hands over its
 // checkpoint; afterwards, in Node, the Fashion judge names the class of the first 100 test
