@@ -61,9 +61,7 @@ stale() {
   return 1
 }
 
-if stale build/stb/stb_image.h /usr/include/stb/stb_image.h tools/harden-stb.js; then
-  node tools/harden-stb.js /usr/include/stb/stb_image.h build/stb/stb_image.h
-fi
+node tools/harden-stb.js /usr/include/stb/stb_image.h build/stb/stb_image.h   # only when stale
 
 # The outputs below are independent of each other: each stale one builds in the background (one
 # compiler process each, so both cores work), and the script waits for all of them at the end.

@@ -74,11 +74,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export MSAN_OPTIONS=${MSAN_OPTIONS:-print_stacktrace=1}
 
 # ---- build (only what changed) ----
-# stb_image.h with its JPEG bit reader guarded, as build.sh makes it (tools/harden-stb.js)
-if [ ! -f build/stb/stb_image.h ] || [ tools/harden-stb.js -nt build/stb/stb_image.h ] \
-   || [ /usr/include/stb/stb_image.h -nt build/stb/stb_image.h ]; then
-  node tools/harden-stb.js /usr/include/stb/stb_image.h build/stb/stb_image.h
-fi
+# stb_image.h with its JPEG bit reader guarded, as build.sh makes it (only when stale)
+node tools/harden-stb.js /usr/include/stb/stb_image.h build/stb/stb_image.h
 BASE=(-std=c11 -O1 -g -Wall -Wextra -Werror -ffp-contract=off -fwrapv -Isrc -isystem build/stb -isystem /usr/include/stb)
 declare -A SANFLAGS=([asan]="-fsanitize=address,undefined -fno-sanitize-recover=all"
                      [msan]="-fsanitize=memory -fsanitize-memory-track-origins")

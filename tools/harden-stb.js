@@ -14,13 +14,20 @@
 // loudly here instead of silently building unguarded. Headers from 2.28 on carry upstream's own
 // guards and are copied unchanged.
 //
-// Usage: node tools/harden-stb.js [SOURCE_HEADER] [OUTPUT_HEADER]
+// Usage: node tools/harden-stb.js [SOURCE_HEADER] [OUTPUT_HEADER]   (skips an up-to-date output)
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const source = process.argv[2] ?? '/usr/include/stb/stb_image.h';
 const output = process.argv[3] ?? 'build/stb/stb_image.h';
+
+// Nothing to do when the output is newer than both the header and this script (build.sh and
+// tools/fuzz.sh call it on every run).
+const mtime = (file) => { try { return statSync(file).mtimeMs; } catch { return null; } };
+const made = mtime(output);
+if (made !== null && made >= mtime(source) && made >= mtime(fileURLToPath(import.meta.url))) process.exit(0);
 
 function fail(message) {
   console.error(`harden-stb.js: ${message}`);
